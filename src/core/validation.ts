@@ -1,0 +1,110 @@
+import { IConstruct } from 'constructs';
+
+/**
+ * The error every construct throws for bad input: it names where (construct path), what
+ * (the prop), what was wrong, and how to fix it. Nothing is synthesized after one is thrown.
+ */
+export class GrayReleaseError extends Error {
+  public constructor(
+    public readonly path: string,
+    public readonly prop: string,
+    public readonly problem: string,
+    public readonly fix: string,
+  ) {
+    super(`[${path}] ${prop}: ${problem}. Fix: ${fix}`);
+    this.name = 'GrayReleaseError';
+  }
+}
+
+/** Throws a {@link GrayReleaseError} for `scope`. */
+export function fail(scope: IConstruct, prop: string, problem: string, fix: string): never {
+  throw new GrayReleaseError(scope.node.path || '<root>', prop, problem, fix);
+}
+
+/** Formats a message for `node.addValidation` (cdk8s prefixes the construct path itself). */
+export function problem(prop: string, what: string, fix: string): string {
+  return `${prop}: ${what}. Fix: ${fix}`;
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+/** Istio accepts `^[-_A-Za-z0-9]+$`; its docs (and HTTP/2) require lowercase, so we do too. */
+const HEADER_NAME = /^[a-z0-9][-_a-z0-9]*$/;
+
+/** A DNS-1123 label (Service, Deployment, subset and most object names): `[a-z0-9-]`, ≤ 63. */
+export function isDns1123Label(s: string): boolean {
+  return typeof s === 'string' && s.length <= 63 && DNS1123_LABEL.test(s);
+}
+
+/** A DNS-1123 subdomain (hosts, some object names): labels joined by dots, ≤ 253. */
+export function isDns1123Subdomain(s: string): boolean {
+  return typeof s === 'string' && s.length <= 253 && DNS1123_SUBDOMAIN.test(s);
+}
+
+/** A Kubernetes label key: optional DNS-1123 subdomain prefix and `/`, then a name ≤ 63. */
+export function isLabelKey(s: string): boolean {
+  if (typeof s !== 'string' || s.length === 0) return false;
+  const parts = s.split('/');
+  if (parts.length > 2) return false;
+  const name = parts[parts.length - 1];
+  if (parts.length === 2 && !isDns1123Subdomain(parts[0])) return false;
+  return name.length <= 63 && LABEL_NAME.test(name);
+}
+
+/** A Kubernetes label value: ≤ 63 characters of `[A-Za-z0-9-_.]`, alphanumeric at both ends. */
+export function isLabelValue(s: string): boolean {
+  return typeof s === 'string' && s.length <= 63 && LABEL_VALUE.test(s);
+}
+
+/** A request header name we accept in a match: a lowercase HTTP token without `:`. */
+export function isHeaderName(s: string): boolean {
+  return typeof s === 'string' && s.length <= 256 && HEADER_NAME.test(s);
+}
+
+/**
+ * A header value we accept for an exact match or for setting: printable ASCII without
+ * control characters, and no `%` (Istio would read `%...%` as a command operator).
+ */
+export function isHeaderValue(s: string): boolean {
+  return typeof s === 'string' && s.length > 0 && s.length <= 1024 && /^[\x20-\x7e]+$/.test(s) && !s.includes('%');
+}
+
+/** Asserts a DNS-1123 label, or throws naming the prop and the fix. */
+export function requireDns1123Label(scope: IConstruct, prop: string, value: string): void {
+  if (!isDns1123Label(value)) {
+    fail(scope, prop, `${JSON.stringify(value)} is not a DNS-1123 label`, 'use at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit');
+  }
+}
+
+/** Asserts a valid label key and value pair. */
+export function requireLabel(scope: IConstruct, prop: string, key: string, value: string): void {
+  if (!isLabelKey(key)) {
+    fail(scope, prop, `${JSON.stringify(key)} is not a valid label key`, 'use an optional DNS subdomain prefix and "/", then up to 63 of [A-Za-z0-9-_.]');
+  }
+  if (!isLabelValue(value)) {
+    fail(scope, prop, `label ${key}=${JSON.stringify(value)} has an invalid value`, 'use up to 63 of [A-Za-z0-9-_.], starting and ending with a letter or digit');
+  }
+}
+
+/** Asserts a lowercase header name. */
+export function requireHeaderName(scope: IConstruct, prop: string, value: string): void {
+  if (!isHeaderName(value)) {
+    fail(scope, prop, `${JSON.stringify(value)} is not a valid request header name`, 'use a lowercase token of [a-z0-9-_] (Istio matches header names in lowercase)');
+  }
+}
+
+/** Asserts a header value that is safe to match on and to set. */
+export function requireHeaderValue(scope: IConstruct, prop: string, value: string): void {
+  if (!isHeaderValue(value)) {
+    fail(scope, prop, `${JSON.stringify(value)} is not a safe header value`, 'use 1 to 1024 printable ASCII characters without "%"');
+  }
+}
+
+/** Asserts an integer in [min, max]. */
+export function requireInt(scope: IConstruct, prop: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    fail(scope, prop, `${value} is not an integer from ${min} to ${max}`, `give an integer from ${min} to ${max}`);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Label and annotation keys the library writes, and that the analysis reads back from
+ * manifests. Keeping them in one place is what lets `explain` and `lint` work on YAML alone.
+ */
+export const WellKnown = {
+  /** Pod label that every workload of a service carries; the Service selects on it only. */
+  APP_LABEL: 'app',
+  /** Default pod label that tells versions apart (the seed's `version`). */
+  VERSION_LABEL: 'version',
+  /** Pod label (and Deployment selector) naming the Deployment a pod's template comes from. */
+  WORKLOAD_LABEL: 'gray-release.io/workload',
+  /** Pod label of a static-lane workload: the lane name. */
+  LANE_LABEL: 'gray-release.io/lane',
+  /** Label Kruise's DestinationRule script selects canary pods by (hard-coded upstream). */
+  KRUISE_CANARY_LABEL: 'istio.service.tag',
+  /** Value of {@link KRUISE_CANARY_LABEL} on canary pods (hard-coded upstream). */
+  KRUISE_CANARY_LABEL_VALUE: 'gray',
+  /** Subset name Kruise's scripts append and route to (hard-coded upstream). */
+  KRUISE_CANARY_SUBSET: 'canary',
+  /** Annotation on a Rollout naming its TrafficRouting. */
+  KRUISE_TRAFFIC_ROUTING_ANNOTATION: 'rollouts.kruise.io/trafficrouting',
+  /** Annotation on a v1alpha1 Rollout choosing the canary (extra Deployment) style. */
+  KRUISE_ROLLING_STYLE_ANNOTATION: 'rollouts.kruise.io/rolling-style',
+  /**
+   * Annotation on a Deployment: the services its pods call, comma-separated
+   * (`mockb` or `mockb.shop.svc.cluster.local`). The call graph `explain` follows.
+   */
+  CALLS_ANNOTATION: 'gray-release.io/calls',
+  /**
+   * Annotation on a Deployment: the request headers its application must copy from each
+   * incoming request to every outgoing call (the lane headers), comma-separated.
+   */
+  PROPAGATE_HEADERS_ANNOTATION: 'gray-release.io/propagate-headers',
+  /** Environment variable with the same list, given to every container of a lane member. */
+  PROPAGATE_HEADERS_ENV: 'GRAY_RELEASE_PROPAGATE_HEADERS',
+  /**
+   * Annotation on an ingress EnvoyFilter: the request headers its script sets
+   * (comma-separated), so lint can check every lane header is coloured at the ingress.
+   */
+  SETS_HEADERS_ANNOTATION: 'gray-release.io/sets-headers',
+  /**
+   * Annotation on a VirtualService or DestinationRule: the lanes (`name=header:value`,
+   * comma-separated) its rules implement, for the lane report.
+   */
+  LANES_ANNOTATION: 'gray-release.io/lanes',
+} as const;

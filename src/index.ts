@@ -1,0 +1,2 @@
+export * from './core/well-known';
+export * from './core/validation';
