@@ -1,0 +1,70 @@
+/**
+ * The seed's full-link gray release: mocka -> mockb behind an Istio ingress gateway, each
+ * released by an OpenKruise Rollout whose TrafficRouting sends `my-request-id: canary`
+ * requests to the canary version.
+ *
+ *   npx cdk8s synth            # in this folder, or `npm run synth` at the top
+ */
+import { App, Chart, ChartProps } from 'cdk8s';
+import { EnvValue } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { GrayService, HeaderMatchType, IngressGateway } from '../../src';
+
+const IMAGE = 'registry.cn-beijing.aliyuncs.com/aliacs-app-catalog/go-http-sample:1.0';
+/** The header whose value `canary` puts a request in the canary lane (the seed's). */
+export const LANE_HEADER = 'my-request-id';
+
+export class FullLinkGrayChart extends Chart {
+  public readonly mocka: GrayService;
+  public readonly mockb: GrayService;
+
+  public constructor(scope: Construct, id: string, props: ChartProps = {}) {
+    super(scope, id, { disableResourceNameHashes: true, ...props });
+
+    const gateway = new IngressGateway(this, 'Gateway', {
+      name: 'sample-gateway',
+      hosts: ['*'],
+      allowAnyHost: true, // the seed accepts any host; list real hosts in production
+    });
+
+    const canaryMatch = [{ name: LANE_HEADER, value: 'canary', type: HeaderMatchType.EXACT }];
+
+    this.mockb = new GrayService(this, 'mockb', {
+      image: IMAGE,
+      port: 8000,
+      env: { version: EnvValue.fromValue('base'), app: EnvValue.fromValue('mockb') },
+      imagePullPolicy: undefined,
+      release: { matches: canaryMatch },
+      names: { rollout: 'rollouts-b' },
+    });
+
+    this.mocka = new GrayService(this, 'mocka', {
+      image: IMAGE,
+      port: 8000,
+      env: {
+        version: EnvValue.fromValue('base'),
+        app: EnvValue.fromValue('mocka'),
+        upstream_url: EnvValue.fromValue('http://mockb:8000/'),
+      },
+      calls: [this.mockb],
+      gateway,
+      release: { matches: canaryMatch },
+      // The seed's gateway VirtualService is `vs-mocka`; our mesh one needs another name.
+      names: { rollout: 'rollouts-a', gatewayVirtualService: 'vs-mocka', virtualService: 'vs-mocka-mesh' },
+    });
+    // mocka forwards the lane header to mockb (the seed's application keeps only this header).
+    this.mocka.propagateHeader(LANE_HEADER);
+    this.mockb.propagateHeader(LANE_HEADER);
+  }
+}
+
+/** Builds the example's apps (not synthesized); `npm run synth` writes them to `outdir`. */
+export function build(outdir: string): App[] {
+  const app = new App({ outdir });
+  new FullLinkGrayChart(app, 'full-link-gray');
+  return [app];
+}
+
+if (require.main === module) {
+  build(process.env.CDK8S_OUTDIR ?? 'dist').forEach((a) => a.synth());
+}

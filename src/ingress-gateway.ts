@@ -1,0 +1,109 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { GatewaySpec, toJson_GatewaySpec } from '../imports/istio-networking';
+import { IstioApiVersion } from './core/api-versions';
+import { meshObject } from './core/mesh-object';
+import { fail, isDns1123Label, isDns1123Subdomain, requireDns1123Label, requireLabel } from './core/validation';
+
+/** Props of {@link IngressGateway}. */
+export interface IngressGatewayProps {
+  /**
+   * Name of the Gateway object (a DNS-1123 label, no dots).
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Namespace of the Gateway object.
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Hosts the gateway accepts, in Istio's `[namespace/]host` form (`shop.example.com`,
+   * `*.example.com`). The catch-all `*` accepts any Host header: it is only allowed with
+   * `allowAnyHost: true`, so that exposing everything is a conscious choice.
+   */
+  readonly hosts: readonly string[];
+  /**
+   * Accept the catch-all host `*` (the seed's `sample-gateway` does).
+   * @default false
+   */
+  readonly allowAnyHost?: boolean;
+  /**
+   * Labels of the ingress gateway pods this Gateway configures.
+   * @default { istio: 'ingressgateway' }
+   */
+  readonly selector?: Readonly<Record<string, string>>;
+  /**
+   * HTTP port of the server.
+   * @default 80
+   */
+  readonly port?: number;
+  /**
+   * @default IstioApiVersion.V1BETA1
+   */
+  readonly apiVersion?: IstioApiVersion;
+}
+
+const HOST = /^(\*|\*\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
+
+/**
+ * An Istio `Gateway` on the ingress gateway: one plain-HTTP server with its hosts.
+ * Services are exposed through it with `GrayService`'s `gateway` prop, which writes a
+ * gateway-bound VirtualService (the seed's `vs-mocka`).
+ *
+ * @see https://istio.io/v1.23/docs/reference/config/networking/gateway/
+ */
+export class IngressGateway extends Construct {
+  /** Name of the Gateway object. */
+  public readonly name: string;
+  /** Namespace of the Gateway object, if set. */
+  public readonly namespace?: string;
+  /** Hosts the gateway accepts. */
+  public readonly hosts: readonly string[];
+  /** The underlying `Gateway` object. */
+  public readonly apiObject: ApiObject;
+
+  public constructor(scope: Construct, id: string, props: IngressGatewayProps) {
+    super(scope, id);
+    this.name = props.name ?? id;
+    if (!isDns1123Label(this.name)) requireDns1123Label(this, 'name', this.name);
+    if (props.namespace !== undefined) requireDns1123Label(this, 'namespace', props.namespace);
+    this.namespace = props.namespace;
+    if (!props.hosts || props.hosts.length === 0) {
+      fail(this, 'hosts', 'no host given', 'list the hosts clients use, e.g. hosts: ["shop.example.com"]');
+    }
+    for (const h of props.hosts) {
+      const [ns, host, extra] = h.split('/');
+      const hostPart = host === undefined ? ns : host;
+      if (extra !== undefined || (host !== undefined && ns !== '*' && ns !== '.' && !isDns1123Label(ns)) || !HOST.test(hostPart) || (!hostPart.startsWith('*') && !isDns1123Subdomain(hostPart))) {
+        fail(this, 'hosts', `${JSON.stringify(h)} is not in Istio's [namespace/]host form`, 'use a DNS name such as "shop.example.com" or "*.example.com", optionally prefixed by "namespace/"');
+      }
+      if (hostPart === '*' && !props.allowAnyHost) {
+        fail(this, 'hosts', 'the catch-all host "*" accepts requests for any Host header', 'list the real hosts, or set allowAnyHost: true to expose everything on purpose');
+      }
+    }
+    if (new Set(props.hosts).size !== props.hosts.length) fail(this, 'hosts', 'a host is listed twice', 'list each host once');
+    this.hosts = [...props.hosts];
+    const selector = props.selector ?? { istio: 'ingressgateway' };
+    if (Object.keys(selector).length === 0) fail(this, 'selector', 'an empty selector would configure every gateway pod', 'name the ingress gateway pods, e.g. { istio: "ingressgateway" }');
+    for (const [k, v] of Object.entries(selector)) requireLabel(this, 'selector', k, v);
+    const port = props.port ?? 80;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) fail(this, 'port', `${port} is not a port number`, 'use an integer from 1 to 65535');
+
+    const spec: GatewaySpec = {
+      selector: { ...selector },
+      servers: [{ hosts: [...this.hosts], port: { name: 'http', number: port, protocol: 'HTTP' } }],
+    };
+    this.apiObject = meshObject(this, 'Resource', {
+      apiVersion: props.apiVersion ?? IstioApiVersion.V1BETA1,
+      kind: 'Gateway',
+      metadata: { name: this.name, namespace: this.namespace },
+      spec: () => toJson_GatewaySpec(spec),
+    });
+  }
+
+  /** How a VirtualService in `fromNamespace` refers to this gateway (`name` or `namespace/name`). */
+  public refFrom(fromNamespace: string | undefined): string {
+    return this.namespace && this.namespace !== fromNamespace ? `${this.namespace}/${this.name}` : this.name;
+  }
+}
