@@ -6,12 +6,12 @@ import { IstioApiVersion, KruiseApiVersion, LoadBalancer } from './core/api-vers
 import { meshObject } from './core/mesh-object';
 import { fail, isDns1123Label, problem, requireDns1123Label, requireInt } from './core/validation';
 import { WellKnown } from './core/well-known';
+import { checkReleaseProps, checkServiceProps } from './gray-service-checks';
 import { GrayServiceNames, GrayServiceProps, GrayServiceRef } from './gray-service-props';
 import { IngressGateway } from './ingress-gateway';
 import { CanaryStep, checkSteps } from './kruise/canary-step';
 import { KruiseRelease, NetworkRef } from './kruise/kruise-release';
 import { ServiceRouting } from './routing/service-routing';
-import { checkReleaseProps, checkServiceProps } from './gray-service-checks';
 
 /** Default security context: non-root with an explicit uid, no escalation, read-only root. */
 const SECURE_CONTEXT: kplus.ContainerSecurityContextProps = {
@@ -27,6 +27,28 @@ const DEFAULT_RESOURCES: kplus.ContainerResources = {
   cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },
   memory: { request: Size.mebibytes(64), limit: Size.mebibytes(256) },
 };
+
+/** Options of an extra Deployment of a service (a static lane's version). */
+export interface WorkloadOptions {
+  /** Deployment name. */
+  readonly name: string;
+  /** Pod labels besides `app`. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** @default - the service's image */
+  readonly image?: string;
+  /** @default 1 */
+  readonly replicas?: number;
+  /** Added to (and overriding) the service's environment. @default - none */
+  readonly env?: Readonly<Record<string, kplus.EnvValue>>;
+}
+
+interface DeploymentOptions {
+  readonly image: string;
+  readonly replicas: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly env?: Readonly<Record<string, kplus.EnvValue>>;
+  readonly props: GrayServiceProps;
+}
 
 /** One workload (Deployment) of a service and the labels its pods carry. */
 export interface ServiceWorkload {
@@ -251,7 +273,7 @@ export class GrayService extends Construct {
    * container's settings unless overridden. Its pods carry `app` and the given labels.
    * @internal used by TrafficLane
    */
-  public _addWorkload(id: string, options: { name: string; labels: Record<string, string>; image?: string; replicas?: number; env?: Readonly<Record<string, kplus.EnvValue>> }, props: GrayServiceProps): kplus.Deployment {
+  public _addWorkload(id: string, options: WorkloadOptions, props: GrayServiceProps): kplus.Deployment {
     requireDns1123Label(this, 'workload name', options.name);
     const labels = { ...(props.podLabels ?? {}), ...options.labels, [WellKnown.APP_LABEL]: this.name };
     const replicas = options.replicas ?? 1;
@@ -268,7 +290,7 @@ export class GrayService extends Construct {
     return refs;
   }
 
-  private addDeployment(id: string, name: string, o: { image: string; replicas: number; labels: Record<string, string>; env?: Readonly<Record<string, kplus.EnvValue>>; props: GrayServiceProps }): kplus.Deployment {
+  private addDeployment(id: string, name: string, o: DeploymentOptions): kplus.Deployment {
     const props = o.props;
     requireInt(this, 'replicas', o.replicas, 0, 10000);
     const selector = { [WellKnown.APP_LABEL]: this.name, [WellKnown.WORKLOAD_LABEL]: name };

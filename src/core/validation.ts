@@ -8,17 +8,17 @@ export class GrayReleaseError extends Error {
   public constructor(
     public readonly path: string,
     public readonly prop: string,
-    public readonly problem: string,
+    public readonly what: string,
     public readonly fix: string,
   ) {
-    super(`[${path}] ${prop}: ${problem}. Fix: ${fix}`);
+    super(`[${path}] ${prop}: ${what}. Fix: ${fix}`);
     this.name = 'GrayReleaseError';
   }
 }
 
 /** Throws a {@link GrayReleaseError} for `scope`. */
-export function fail(scope: IConstruct, prop: string, problem: string, fix: string): never {
-  throw new GrayReleaseError(scope.node.path || '<root>', prop, problem, fix);
+export function fail(scope: IConstruct, prop: string, what: string, fix: string): never {
+  throw new GrayReleaseError(scope.node.path || '<root>', prop, what, fix);
 }
 
 /** Formats a message for `node.addValidation` (cdk8s prefixes the construct path itself). */

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { CanaryStep, HeaderMatch, HeaderMatchType, Pause } from './canary-step';
 import {
   RolloutSpec, RolloutSpecStrategyCanaryStepsReplicas, RolloutV1Beta1Spec, RolloutV1Beta1SpecStrategyCanaryStepsReplicas,
   toJson_RolloutSpec, toJson_RolloutV1Beta1Spec, toJson_TrafficRoutingSpec, TrafficRoutingSpec,
@@ -8,7 +9,6 @@ import {
 import { KruiseApiVersion, TRAFFIC_ROUTING_API_VERSION } from '../core/api-versions';
 import { meshObject } from '../core/mesh-object';
 import { WellKnown } from '../core/well-known';
-import { CanaryStep, HeaderMatch, HeaderMatchType, Pause } from './canary-step';
 
 /** A routing object Kruise's Lua scripts rewrite during a release. */
 export interface NetworkRef {

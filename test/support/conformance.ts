@@ -32,8 +32,8 @@ interface CrdVersion { readonly name: string; readonly served: boolean; readonly
 interface Crd { readonly spec: { readonly group: string; readonly names: { kind: string }; readonly versions: CrdVersion[] } }
 
 const FOLDERS: Record<string, string[]> = {
-  'istio': ['istio', 'kruise-rollouts', 'argocd'],
-  'asm': ['asm', 'istio', 'kruise-rollouts', 'argocd'],
+  istio: ['istio', 'kruise-rollouts', 'argocd'],
+  asm: ['asm', 'istio', 'kruise-rollouts', 'argocd'],
 };
 
 let crdCache: Map<string, Crd[]> | undefined;
@@ -132,8 +132,7 @@ export function readManifests(dir: string): any[] {
   const out: any[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...readManifests(full));
-    else if (entry.name.endsWith('.yaml')) {
+    if (entry.isDirectory()) {out.push(...readManifests(full));} else if (entry.name.endsWith('.yaml')) {
       for (const doc of YAML.parseAllDocuments(fs.readFileSync(full, 'utf8'))) {
         const o = doc.toJS();
         if (o) out.push(o);

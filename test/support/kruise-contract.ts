@@ -1,0 +1,75 @@
+/**
+ * What Kruise does to the routing objects during a release, re-created from the documented
+ * contract of its Istio Lua scripts (shared/reference/kruise-rollout-istio.md §3), and a small
+ * first-match router to check where requests go afterwards. Test support only.
+ */
+
+type Obj = any;
+
+/** Applies a release of every Rollout in `objects` (or of `only`): returns new objects. */
+export function simulateRelease(objects: readonly Obj[], only?: readonly string[]): Obj[] {
+  const out: Obj[] = JSON.parse(JSON.stringify(objects));
+  const find = (kind: string, name: string) => out.find((o) => o.kind === kind && o.metadata.name === name);
+  for (const rollout of objects.filter((o) => o.kind === 'Rollout')) {
+    const trName = rollout.metadata.annotations?.['rollouts.kruise.io/trafficrouting'];
+    const tr = find('TrafficRouting', trName);
+    const ref = tr.spec.objectRef[0];
+    if (only && !only.includes(ref.service)) continue;
+    // The canary Deployment: a copy of the workload with the patched pod template labels.
+    const workloadName = rollout.spec.objectRef?.workloadRef?.name ?? rollout.spec.workloadRef?.name;
+    const canary = JSON.parse(JSON.stringify(find('Deployment', workloadName)));
+    canary.metadata.name = `${workloadName}-canary`;
+    Object.assign(canary.spec.template.metadata.labels, rollout.spec.strategy.canary.patchPodTemplateMetadata.labels);
+    out.push(canary);
+    for (const net of ref.customNetworkRefs) {
+      const target = find(net.kind, net.name);
+      if (net.kind === 'DestinationRule') {
+        // `table.insert(spec.subsets, ...)` fails on a DR without subsets.
+        if (!Array.isArray(target.spec.subsets)) throw new Error(`Kruise script error: ${net.name} has no subsets`);
+        target.spec.subsets.push({ name: 'canary', labels: { 'istio.service.tag': 'gray' } });
+      } else {
+        if (!Array.isArray(target.spec.http)) throw new Error(`Kruise script error: ${net.name} has no http list`);
+        for (const m of tr.spec.strategy.matches ?? []) {
+          const headers = Object.fromEntries(m.headers.map((h: Obj) => [h.name, h.type === 'RegularExpression' ? { regex: h.value } : { exact: h.value }]));
+          target.spec.http.unshift({ match: [{ headers }], route: [{ destination: { host: ref.service, subset: 'canary' } }] });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function matches(rule: Obj, headers: Record<string, string>): boolean {
+  if (!rule.match) return true;
+  return rule.match.some((m: Obj) => Object.entries(m.headers ?? {}).every(([name, cond]: [string, any]) => {
+    const v = headers[name];
+    if (v === undefined) return false;
+    if (cond.exact !== undefined) return v === cond.exact;
+    if (cond.prefix !== undefined) return v.startsWith(cond.prefix);
+    return new RegExp(`^(?:${cond.regex})$`).test(v);
+  }) && Object.keys(m.withoutHeaders ?? {}).every((name) => headers[name] === undefined));
+}
+
+/**
+ * The Deployments a request with `headers` reaches through the VirtualService named `vsName`
+ * (first matching rule; every destination of it).
+ */
+export function reach(objects: readonly Obj[], vsName: string, headers: Record<string, string>): string[] {
+  const vs = objects.find((o) => o.kind === 'VirtualService' && o.metadata.name === vsName);
+  const rule = vs.spec.http.find((r: Obj) => matches(r, headers));
+  if (!rule) return [];
+  const result: string[] = [];
+  for (const dest of rule.route) {
+    const host = dest.destination.host;
+    const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === host);
+    const dr = objects.find((o) => o.kind === 'DestinationRule' && o.spec.host === host);
+    const subset = dest.destination.subset ? dr.spec.subsets.find((s: Obj) => s.name === dest.destination.subset) : { labels: {} };
+    if (!subset) throw new Error(`subset ${dest.destination.subset} not defined for ${host}`);
+    const selector = { ...service.spec.selector, ...subset.labels };
+    for (const d of objects.filter((o) => o.kind === 'Deployment')) {
+      const labels = d.spec.template.metadata.labels;
+      if (Object.entries(selector).every(([k, v]) => labels[k] === v)) result.push(d.metadata.name);
+    }
+  }
+  return result.sort();
+}
