@@ -8,7 +8,7 @@ import {
   Manifest, ManifestIndex, annotationList, callsOf, findService, hostMatches, indexManifests, namespaceOf,
   podLabels, qualifyHost, serviceName,
 } from './manifests';
-import { RegexError, RequestInfo, applyHeaderOperations, describeMatch, firstMatchingRule } from './match';
+import { RegexError, RequestInfo, applyHeaderOperations, describeMatch, firstMatchingRule, matchHeaderNames } from './match';
 import { PodIpOptions, selectPods } from './subsets';
 
 /** Where the request enters: the ingress gateway (with host and path), or a Service. */
@@ -40,7 +40,7 @@ export interface Hop {
   /** The VirtualService that routed it (`namespace/name`), if any. */
   readonly virtualService?: string;
   /** The rule that matched: index in `http`, its name, and its match in words. */
-  readonly rule?: { readonly index: number; readonly name?: string; readonly match: string };
+  readonly rule?: { readonly index: number; readonly name?: string; readonly match: string; readonly headerNames: string[] };
   readonly outcome: HopOutcome;
   /** HTTP status for outcomes that end the request (404, 503, a direct response...). */
   readonly status?: number;
@@ -189,7 +189,7 @@ function routeHop(
     return { ...base, virtualService: vsNames, outcome: 'not-found', status: 404, message: 'no rule matches the request (Envoy answers 404)', destinations: [] };
   }
   const { vs, rule, index } = rules[hit.index];
-  const at = { ...base, virtualService: `${namespaceOf(vs)}/${vs.metadata.name}`, rule: { index, name: rule.name, match: describeMatch(rule) } };
+  const at = { ...base, virtualService: `${namespaceOf(vs)}/${vs.metadata.name}`, rule: { index, name: rule.name, match: describeMatch(rule), headerNames: matchHeaderNames(rule) } };
   if (rule.directResponse) {
     return { ...at, outcome: 'direct-response', status: rule.directResponse.status, message: `directResponse ${rule.directResponse.status}`, destinations: [] };
   }

@@ -4,3 +4,6 @@ export * from './subsets';
 export * from './kruise-release';
 export * from './explain';
 export * from './format';
+export * from './lanes';
+export * from './lint';
+export * from './mermaid';

@@ -197,3 +197,9 @@ export function applyHeaderOperations(headers: Record<string, string>, ops: any)
   for (const [k, v] of Object.entries(ops.set ?? {})) out[k.toLowerCase()] = String(v);
   return out;
 }
+
+/** The header names a rule's matches test (headers and withoutHeaders), lowercase, deduplicated. */
+export function matchHeaderNames(rule: any): string[] {
+  const names = (rule?.match ?? []).flatMap((m: any) => [...Object.keys(m?.headers ?? {}), ...Object.keys(m?.withoutHeaders ?? {})]);
+  return [...new Set<string>(names.map((n: string) => n.toLowerCase()))];
+}
