@@ -1,2 +1,3 @@
 export * from './core/well-known';
 export * from './core/validation';
+export * from './analysis';

@@ -83,43 +83,40 @@ function reached(d: RouteDestination[]): string {
   }).join(', ');
 }
 
-function hopResult(hop: Hop): string {
-  return hop.destinations.length ? reached(hop.destinations) : `${hop.status ?? hop.outcome}`;
-}
-
-/** Services in the order a plain request from the gateways reaches them, then every other routed service. */
-function chainOrder(manifests: readonly unknown[]): string[] {
+/** Per service, what a request with `headers` reaches: first along the gateways' chains, else entering at the service. */
+function reachMap(manifests: readonly unknown[], headers: Record<string, string>): Map<string, { reaches: string; headers: string[] }> {
   const index = indexManifests(manifests);
-  const order: string[] = [];
+  const map = new Map<string, { reaches: string; headers: string[] }>();
   const visit = (hop: Hop) => {
-    if (hop.service && !order.includes(hop.service)) order.push(hop.service);
-    hop.destinations.forEach((d) => {
-      if (d.service && !order.includes(d.service)) order.push(d.service);
-      d.workloads.forEach((w) => w.calls.forEach(visit));
-    });
+    const byService = new Map<string, RouteDestination[]>();
+    hop.destinations.forEach((d) => d.service && byService.set(d.service, [...(byService.get(d.service) ?? []), d]));
+    if (hop.destinations.length === 0 && hop.service) byService.set(hop.service, []);
+    for (const [svc, ds] of byService) {
+      if (!map.has(svc)) map.set(svc, { reaches: ds.length ? reached(ds) : `${hop.status ?? hop.outcome}`, headers: hop.rule?.headerNames ?? [] });
+    }
+    hop.destinations.forEach((d) => d.workloads.forEach((w) => w.calls.forEach(visit)));
   };
-  for (const gw of index.gateways) explain(index.all, { gateway: `${namespaceOf(gw)}/${gw.metadata.name}` }).hops.forEach(visit);
+  for (const gw of index.gateways) explain(index.all, { gateway: `${namespaceOf(gw)}/${gw.metadata.name}` }, { headers }).hops.forEach(visit);
   for (const svc of index.services) {
-    const name = `${svc.metadata.name}.${namespaceOf(svc)}`;
-    if (!order.includes(name)) order.push(name);
+    const key = `${svc.metadata.name}.${namespaceOf(svc)}`;
+    if (!map.has(key)) explain(index.all, { service: svc.metadata.name, namespace: namespaceOf(svc) }, { headers, maxDepth: 0 }).hops.forEach(visit);
   }
-  return order;
+  return map;
 }
 
 /** For each lane and each service, the version the lane's requests reach there. */
 export function laneReport(input: readonly unknown[], opts: { release?: readonly string[] | 'all' } = {}): LaneReport {
   const manifests = opts.release ? simulateKruiseRelease(input, opts.release).manifests : input;
   const lanes = findLanes(manifests);
-  const services = chainOrder(manifests);
+  const base = reachMap(manifests, {});
+  const services = [...base.keys()];
   const rows: LaneHop[] = [];
   for (const lane of lanes) {
+    const reach = reachMap(manifests, { [lane.header]: lane.value });
     for (const service of services) {
-      const [name, namespace] = service.split('.');
-      const first = (headers: Record<string, string>) => explain(manifests, { service: name, namespace }, { headers, maxDepth: 0 }).hops[0];
-      const laneHop = first({ [lane.header]: lane.value });
-      const base = hopResult(first({}));
-      const reaches = hopResult(laneHop);
-      rows.push({ lane: lane.name, service, reaches, fallback: reaches === base, headers: reaches === base ? [] : laneHop.rule?.headerNames ?? [] });
+      const r = reach.get(service) ?? { reaches: 'not reached', headers: [] };
+      const fallback = r.reaches === base.get(service)!.reaches;
+      rows.push({ lane: lane.name, service, reaches: r.reaches, fallback, headers: fallback ? [] : r.headers });
     }
   }
   return { lanes, services, rows };
