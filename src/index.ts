@@ -11,3 +11,5 @@ export * from './kruise/canary-step';
 export * from './kruise/kruise-release';
 // Routing model shared by the constructs
 export * from './routing/service-routing';
+// Analysis over manifests: explain, lanes, lint, Mermaid
+export * from './analysis';

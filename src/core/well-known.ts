@@ -43,4 +43,11 @@ export const WellKnown = {
    * comma-separated) its rules implement, for the lane report.
    */
   LANES_ANNOTATION: 'gray-release.io/lanes',
+  /**
+   * Annotation the analysis puts on the virtual `<deployment>-canary` workload it adds when it
+   * simulates a Kruise release (value: the stable Deployment's name). Never written to a cluster.
+   */
+  SIMULATED_CANARY_ANNOTATION: 'gray-release.io/simulated-canary-of',
+  /** Pod label the analysis gives simulated canary pods so a simulated `<svc>-canary` Service can select them. */
+  SIMULATED_CANARY_LABEL: 'gray-release.io/simulated-canary',
 } as const;

@@ -1,0 +1,205 @@
+/**
+ * Istio's request matching for `http` rules: rules in order, first match wins; within a rule the
+ * `match` entries are ORed and the fields of one entry are ANDed. Regexes are RE2, full match.
+ */
+
+/** The request as seen at one hop. Header names are compared in lowercase. */
+export interface RequestInfo {
+  /** Request headers (any case; looked up lowercase). */
+  readonly headers: Record<string, string>;
+  /** Path with optional query string. @default "/" */
+  readonly path?: string;
+  /** The authority (Host header). */
+  readonly authority?: string;
+  /** HTTP method. @default "GET" */
+  readonly method?: string;
+  /** `mesh` for a sidecar hop, the gateway name (`ns/name`) at the ingress. */
+  readonly gateway?: string;
+  /** Pod labels of the caller, for `sourceLabels`. */
+  readonly sourceLabels?: Record<string, string>;
+  /** Namespace of the caller, for `sourceNamespace`. */
+  readonly sourceNamespace?: string;
+}
+
+/** Thrown for a regex that RE2 (Envoy) would reject or treat differently from JavaScript. */
+export class RegexError extends Error {
+  public constructor(public readonly pattern: string, reason: string) {
+    super(`regex ${JSON.stringify(pattern)}: ${reason}`);
+    this.name = 'RegexError';
+  }
+}
+
+const RE2_INCOMPATIBLE: Array<[RegExp, string]> = [
+  [/\\[1-9]/, 'backreferences (\\1) are not supported by RE2'],
+  [/\\k</, 'named backreferences (\\k<name>) are not supported by RE2'],
+  [/\(\?<?[=!]/, 'lookahead/lookbehind ((?=, (?!, (?<=, (?<!) is not supported by RE2'],
+  [/\(\?>/, 'atomic groups ((?>) are not supported by RE2'],
+  [/[*+?}]\+/, 'possessive quantifiers (*+, ++) are not supported by RE2'],
+];
+
+/**
+ * The problem RE2 has with a pattern, or undefined when it is in the subset both engines read
+ * the same way. Only a leading `(?i)` flag group is accepted among RE2's inline flags.
+ */
+export function re2Problem(pattern: string): string | undefined {
+  const body = stripCaseFlag(pattern).body;
+  const noEscapedBackslash = body.replace(/\\\\/g, '');
+  const noEscapes = noEscapedBackslash.replace(/\\[^1-9k]/g, 'x');
+  for (const [re, why] of RE2_INCOMPATIBLE) {
+    if (re.test(noEscapes)) return why;
+  }
+  if (/\(\?[a-zA-Z-]+[):]/.test(body)) return 'inline flags other than a leading (?i) are not supported by this analyser';
+  try {
+    new RegExp(body.replace(/\(\?P</g, '(?<'));
+  } catch (e) {
+    return `does not compile: ${(e as Error).message}`;
+  }
+  return undefined;
+}
+
+function stripCaseFlag(pattern: string): { body: string; flags: string } {
+  return pattern.startsWith('(?i)') ? { body: pattern.slice(4), flags: 'i' } : { body: pattern, flags: '' };
+}
+
+const regexCache = new Map<string, RegExp>();
+
+/** Compiles an Istio regex as a full (anchored) match; throws {@link RegexError} for non-RE2 syntax. */
+export function compileIstioRegex(pattern: string): RegExp {
+  const cached = regexCache.get(pattern);
+  if (cached) return cached;
+  const problem = re2Problem(pattern);
+  if (problem) throw new RegexError(pattern, problem);
+  const { body, flags } = stripCaseFlag(pattern);
+  const re = new RegExp(`^(?:${body.replace(/\(\?P</g, '(?<')})$`, flags);
+  regexCache.set(pattern, re);
+  return re;
+}
+
+/** Istio `StringMatch`: exactly one of exact / prefix / regex; `{}` means "present". */
+export function matchString(m: any, value: string | undefined): boolean {
+  if (value === undefined) return false;
+  if (!m || typeof m !== 'object') return true;
+  if (m.exact !== undefined) return value === String(m.exact);
+  if (m.prefix !== undefined) return value.startsWith(String(m.prefix));
+  if (m.regex !== undefined) return compileIstioRegex(String(m.regex)).test(value);
+  return true;
+}
+
+function header(req: RequestInfo, name: string): string | undefined {
+  const want = name.toLowerCase();
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (k.toLowerCase() === want) return v;
+  }
+  return undefined;
+}
+
+function pathAndQuery(req: RequestInfo): { path: string; query: Record<string, string> } {
+  const raw = req.path ?? '/';
+  const i = raw.indexOf('?');
+  const query: Record<string, string> = {};
+  if (i >= 0) {
+    for (const pair of raw.slice(i + 1).split('&')) {
+      const [k, v = ''] = pair.split('=');
+      if (k) query[decodeURIComponent(k)] = decodeURIComponent(v);
+    }
+  }
+  return { path: i >= 0 ? raw.slice(0, i) : raw, query };
+}
+
+function gatewayMatches(gateways: string[], req: RequestInfo): boolean {
+  const gw = req.gateway ?? 'mesh';
+  return gateways.some((g) => g === gw || (gw.includes('/') && g === gw.split('/')[1]));
+}
+
+/** Whether one `HTTPMatchRequest` matches the request (all its fields must hold). */
+export function matchRequest(m: any, req: RequestInfo): boolean {
+  if (!m || typeof m !== 'object') return true;
+  const { path, query } = pathAndQuery(req);
+  if (m.uri) {
+    const p = m.ignoreUriCase ? path.toLowerCase() : path;
+    const u = m.ignoreUriCase ? lowerMatch(m.uri) : m.uri;
+    if (!matchString(u, p)) return false;
+  }
+  if (m.method && !matchString(m.method, req.method ?? 'GET')) return false;
+  if (m.authority && !matchString(m.authority, req.authority ?? header(req, 'host'))) return false;
+  for (const [name, sm] of Object.entries(m.headers ?? {})) {
+    if (!matchString(sm, header(req, name))) return false;
+  }
+  for (const [name, sm] of Object.entries(m.withoutHeaders ?? {})) {
+    if (matchString(sm, header(req, name))) return false;
+  }
+  for (const [name, sm] of Object.entries(m.queryParams ?? {})) {
+    if (!matchString(sm, query[name])) return false;
+  }
+  if (m.sourceLabels && !Object.entries(m.sourceLabels).every(([k, v]) => req.sourceLabels?.[k] === String(v))) return false;
+  if (m.sourceNamespace && m.sourceNamespace !== req.sourceNamespace) return false;
+  if (Array.isArray(m.gateways) && m.gateways.length > 0 && !gatewayMatches(m.gateways, req)) return false;
+  return true;
+}
+
+function lowerMatch(sm: any): any {
+  if (sm.exact !== undefined) return { exact: String(sm.exact).toLowerCase() };
+  if (sm.prefix !== undefined) return { prefix: String(sm.prefix).toLowerCase() };
+  return { regex: `(?i)${sm.regex}` };
+}
+
+/** Whether an `http` rule applies: no `match` (catch-all), or any of its entries matches. */
+export function ruleMatches(rule: any, req: RequestInfo): boolean {
+  const matches = rule?.match;
+  if (!Array.isArray(matches) || matches.length === 0) return true;
+  return matches.some((m) => matchRequest(m, req));
+}
+
+/** The first rule that applies, with its index, or undefined (Envoy answers 404). */
+export function firstMatchingRule<T>(rules: readonly T[], req: RequestInfo): { index: number; rule: T } | undefined {
+  for (let i = 0; i < rules.length; i++) {
+    if (ruleMatches(rules[i], req)) return { index: i, rule: rules[i] };
+  }
+  return undefined;
+}
+
+/** A short human reading of a rule's match, e.g. `headers[my-request-id] exact "canary"`. */
+export function describeMatch(rule: any): string {
+  const matches = rule?.match;
+  if (!Array.isArray(matches) || matches.length === 0) return 'any request';
+  return matches.map(describeEntry).join(' OR ');
+}
+
+function describeEntry(m: any): string {
+  const parts: string[] = [];
+  const sm = (v: any) => {
+    if (!v || typeof v !== 'object') return 'present';
+    const [op] = Object.keys(v).filter((k) => ['exact', 'prefix', 'regex'].includes(k));
+    return op ? `${op} ${JSON.stringify(v[op])}` : 'present';
+  };
+  if (m.uri) parts.push(`uri ${sm(m.uri)}`);
+  for (const [n, v] of Object.entries(m.headers ?? {})) parts.push(`${n} ${sm(v)}`);
+  for (const [n, v] of Object.entries(m.withoutHeaders ?? {})) parts.push(`NOT ${n} ${sm(v)}`);
+  for (const [n, v] of Object.entries(m.queryParams ?? {})) parts.push(`?${n} ${sm(v)}`);
+  if (m.sourceLabels) parts.push(`from ${Object.entries(m.sourceLabels).map(([k, v]) => `${k}=${v}`).join(',')}`);
+  if (m.method) parts.push(`method ${sm(m.method)}`);
+  if (m.authority) parts.push(`authority ${sm(m.authority)}`);
+  return parts.length ? parts.join(' AND ') : 'any request';
+}
+
+/** Applies a rule's `headers.request` set/add/remove to the headers sent upstream. */
+export function applyHeaderOperations(headers: Record<string, string>, ops: any): Record<string, string> {
+  if (!ops) return headers;
+  const out: Record<string, string> = {};
+  const removed = new Set<string>((ops.remove ?? []).map((n: string) => n.toLowerCase()));
+  for (const [k, v] of Object.entries(headers)) {
+    if (!removed.has(k.toLowerCase())) out[k.toLowerCase()] = v;
+  }
+  for (const [k, v] of Object.entries(ops.add ?? {})) {
+    const key = k.toLowerCase();
+    out[key] = out[key] === undefined ? String(v) : `${out[key]},${v}`;
+  }
+  for (const [k, v] of Object.entries(ops.set ?? {})) out[k.toLowerCase()] = String(v);
+  return out;
+}
+
+/** The header names a rule's matches test (headers and withoutHeaders), lowercase, deduplicated. */
+export function matchHeaderNames(rule: any): string[] {
+  const names = (rule?.match ?? []).flatMap((m: any) => [...Object.keys(m?.headers ?? {}), ...Object.keys(m?.withoutHeaders ?? {})]);
+  return [...new Set<string>(names.map((n: string) => n.toLowerCase()))];
+}

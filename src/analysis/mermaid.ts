@@ -1,0 +1,150 @@
+/**
+ * Mermaid route diagrams as markdown: gateway → services → versions, one colour per lane,
+ * and the calls each version makes. Text goes into the diagram only through {@link mermaidText}.
+ */
+import { releaseUnits, simulateKruiseRelease } from './kruise-release';
+import { Lane, findLanes } from './lanes';
+import {
+  Manifest, ManifestIndex, callsOf, findService, indexManifests, namespaceOf, podLabels, selects, workloadsOf,
+} from './manifests';
+import { describeMatch } from './match';
+import { destinationRuleFor } from './subsets';
+
+const LANE_COLOURS = ['#e4572e', '#17bebb', '#ffc914', '#76b041', '#7d5ba6', '#2e86ab', '#f18f01', '#c73e1d'];
+
+/** The one escaping function: text for a quoted Mermaid label. */
+export function mermaidText(s: string): string {
+  return s.replace(/[&"<>#|`\\]/g, (c) => `#${c.charCodeAt(0)};`).replace(/\r?\n/g, ' ');
+}
+
+class Graph {
+  private readonly ids = new Map<string, string>();
+  private readonly nodes: string[] = [];
+  private readonly edges: string[] = [];
+  private readonly styles: string[] = [];
+  private readonly seen = new Set<string>();
+
+  public node(key: string, label: string, shape: 'svc' | 'gw' | 'ver'): string {
+    let id = this.ids.get(key);
+    if (!id) {
+      id = `n${this.ids.size}`;
+      this.ids.set(key, id);
+      const text = `"${mermaidText(label)}"`;
+      this.nodes.push(shape === 'gw' ? `  ${id}([${text}])` : shape === 'svc' ? `  ${id}[${text}]` : `  ${id}(${text})`);
+    }
+    return id;
+  }
+
+  public edge(from: string, to: string, label: string | undefined, colour?: string, dotted = false): void {
+    const key = `${from}>${to}>${label}>${dotted}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    const arrow = dotted ? '-.->' : '-->';
+    this.edges.push(label ? `  ${from} ${arrow}|"${mermaidText(label)}"| ${to}` : `  ${from} ${arrow} ${to}`);
+    if (colour) this.styles.push(`  linkStyle ${this.edges.length - 1} stroke:${colour},stroke-width:2px`);
+  }
+
+  public render(): string {
+    return ['flowchart LR', ...this.nodes, ...this.edges, ...this.styles].join('\n');
+  }
+}
+
+function laneOf(rule: any, lanes: Lane[]): Lane | undefined {
+  for (const m of rule?.match ?? []) {
+    for (const [name, sm] of Object.entries<any>(m?.headers ?? {})) {
+      const lane = lanes.find((l) => l.header === name.toLowerCase() && l.value === String(sm?.exact));
+      if (lane) return lane;
+    }
+  }
+  return undefined;
+}
+
+function svcKey(svc: Manifest): string {
+  return `svc:${namespaceOf(svc)}/${svc.metadata.name}`;
+}
+
+function versionsOf(index: ManifestIndex, svc: Manifest, subset: string | undefined): Manifest[] {
+  const all = workloadsOf(index, svc);
+  if (subset === undefined) return all;
+  const def = (destinationRuleFor(index, svc)?.spec?.subsets ?? []).find((s: any) => s?.name === subset);
+  return def ? all.filter((d) => selects(def.labels, podLabels(d))) : [];
+}
+
+/** The Mermaid flowchart (without fences) for a set of manifests. */
+export function renderRoutesMermaid(manifests: readonly unknown[]): string {
+  const index = indexManifests(manifests);
+  const lanes = findLanes(index.all);
+  const g = new Graph();
+  const svcNode = (svc: Manifest) => g.node(svcKey(svc), `${svc.metadata.name}.${namespaceOf(svc)}`, 'svc');
+  const workloadCalls = (from: string, d: Manifest) => callsOf(d).forEach((host) => {
+    const target = findService(index, host, namespaceOf(d));
+    g.edge(from, target ? svcNode(target) : g.node(`host:${host}`, host, 'svc'), 'calls', undefined, true);
+  });
+  const routedServices = new Set<string>();
+  for (const vs of index.virtualServices) {
+    const gws: string[] = vs.spec?.gateways ?? [];
+    const sources: string[] = gws.filter((x) => x !== 'mesh').map((x) => g.node(`gw:${x.includes('/') ? x : `${namespaceOf(vs)}/${x}`}`, `gateway ${x}`, 'gw'));
+    (vs.spec?.http ?? []).forEach((rule: any) => {
+      const lane = laneOf(rule, lanes);
+      const colour = lane ? LANE_COLOURS[lanes.indexOf(lane) % LANE_COLOURS.length] : undefined;
+      const routes: any[] = rule?.route ?? [];
+      const total = routes.reduce((s, r) => s + (Number(r?.weight) || 0), 0);
+      const match = describeMatch(rule);
+      routes.forEach((r) => {
+        const svc = findService(index, String(r?.destination?.host ?? ''), namespaceOf(vs));
+        if (!svc) return;
+        const share = routes.length > 1 && total > 0 ? ` ${Math.round(((Number(r.weight) || 0) * 100) / total)}%` : '';
+        const label = `${match === 'any request' ? 'default' : match}${share}`;
+        sources.forEach((s) => g.edge(s, svcNode(svc), label, colour));
+        routedServices.add(svcKey(svc));
+        const subset = r.destination.subset;
+        const workloads = versionsOf(index, svc, subset);
+        const verLabel = `${subset ?? 'all pods'}: ${workloads.map((d) => d.metadata.name).join(', ') || 'no pods (503)'}`;
+        const ver = g.node(`ver:${svcKey(svc)}/${subset ?? '*'}`, verLabel, 'ver');
+        g.edge(svcNode(svc), ver, label, colour);
+        workloads.forEach((d) => workloadCalls(ver, d));
+      });
+    });
+  }
+  for (const svc of index.services) {
+    if (routedServices.has(svcKey(svc))) continue;
+    const workloads = workloadsOf(index, svc);
+    if (workloads.length === 0) continue;
+    const ver = g.node(`ver:${svcKey(svc)}/*`, `all pods: ${workloads.map((d) => d.metadata.name).join(', ')}`, 'ver');
+    g.edge(svcNode(svc), ver, undefined);
+    workloads.forEach((d) => workloadCalls(ver, d));
+  }
+  return g.render();
+}
+
+/** Options for {@link renderRoutesMarkdown}. */
+export interface RoutesMarkdownOptions {
+  /** Heading of the document. @default "Routes" */
+  readonly title?: string;
+  /** Add a second diagram of the mesh during a Kruise release of every service. @default true when Rollouts route traffic */
+  readonly includeRelease?: boolean;
+}
+
+/** ROUTES.md: the route diagram, the lanes with their colours, and the diagram during a release. */
+export function renderRoutesMarkdown(manifests: readonly unknown[], opts: RoutesMarkdownOptions = {}): string {
+  const lanes = findLanes(manifests);
+  const parts = [`# ${opts.title ?? 'Routes'}`, '', 'Generated from the manifests by `renderRoutesMarkdown`; do not edit.', '',
+    '```mermaid', renderRoutesMermaid(manifests), '```', ''];
+  if (lanes.length > 0) {
+    parts.push('| Lane | Header | Colour |', '| --- | --- | --- |');
+    lanes.forEach((l, i) => parts.push(`| ${mdCell(l.name)} | \`${mdCell(l.header)}: ${mdCell(l.value)}\` | ${LANE_COLOURS[i % LANE_COLOURS.length]} |`));
+    parts.push('');
+  }
+  const units = releaseUnits(manifests);
+  if (opts.includeRelease ?? units.length > 0) {
+    const sim = simulateKruiseRelease(manifests, 'all');
+    parts.push(`## During a release of ${sim.released.join(', ') || 'nothing'}`, '',
+      'As Kruise Rollout rewrites the VirtualServices and DestinationRules (canary pods: `<deployment>-canary`).', '',
+      '```mermaid', renderRoutesMermaid(sim.manifests), '```', '');
+  }
+  return parts.join('\n');
+}
+
+function mdCell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/`/g, "'");
+}

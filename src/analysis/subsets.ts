@@ -1,0 +1,129 @@
+/**
+ * Which pods a route destination reaches: all pods of the Service, a DestinationRule subset
+ * (a label selector), or an ASM dynamic subset chosen from request headers with its fallback.
+ */
+import {
+  Manifest, ManifestIndex, hostMatches, namespaceOf, podLabels, qualifyHost, selects, workloadsOf,
+} from './manifests';
+
+/** ASM fallback policies for a dynamic subset that has no pods. */
+export type FallbackPolicy = 'NO_FALLBACK' | 'ANY_ENDPOINT' | 'DEFAULT_SUBSET';
+
+/** The pods one destination reaches. */
+export interface PodSelection {
+  /** The Deployments whose pods are reached (empty: no healthy upstream). */
+  readonly workloads: Manifest[];
+  /** How the pods were chosen, in words. */
+  readonly selection: string;
+  /** The DestinationRule consulted, if any. */
+  readonly destinationRule?: Manifest;
+  /** Set when nothing is reached: the reason Envoy answers 503. */
+  readonly noHealthyUpstream?: string;
+  /** The pod IP when a `%ip%` key chose a single pod. */
+  readonly podIp?: string;
+}
+
+/** Options that stand in for what manifests cannot tell. */
+export interface PodIpOptions {
+  /** Known pod IPs per Deployment name, for the ASM `%ip%` key. */
+  readonly podIps?: Record<string, string[]>;
+}
+
+/** The DestinationRule for a Service (its host resolved in the DR's namespace). */
+export function destinationRuleFor(index: ManifestIndex, svc: Manifest): Manifest | undefined {
+  const fqdn = qualifyHost(svc.metadata.name, namespaceOf(svc));
+  return index.destinationRules.find((dr) => typeof dr.spec?.host === 'string'
+    && hostMatches(qualifyHost(dr.spec.host, namespaceOf(dr)), fqdn));
+}
+
+/** The pods a destination reaches for a request, following Istio and ASM semantics. */
+export function selectPods(
+  index: ManifestIndex, svc: Manifest, subset: string | undefined,
+  dynamicKeys: any[] | undefined, headers: Record<string, string>, opts: PodIpOptions = {},
+): PodSelection {
+  const all = workloadsOf(index, svc);
+  const dr = destinationRuleFor(index, svc);
+  if (subset !== undefined) {
+    const def = (dr?.spec?.subsets ?? []).find((s: any) => s?.name === subset);
+    if (!dr || !def) {
+      return { workloads: [], selection: `subset ${subset}`, destinationRule: dr, noHealthyUpstream: `no DestinationRule defines subset "${subset}"` };
+    }
+    const workloads = all.filter((d) => selects(def.labels, podLabels(d)));
+    return {
+      workloads,
+      selection: `subset ${subset} (${formatLabels(def.labels)})`,
+      destinationRule: dr,
+      noHealthyUpstream: workloads.length === 0 ? `subset "${subset}" selects no pods of the service` : undefined,
+    };
+  }
+  const dyn = dr?.spec?.trafficPolicy?.loadBalancer?.dynamicSubset;
+  if (dyn && Array.isArray(dynamicKeys) && dynamicKeys.length > 0) {
+    return dynamicSelection(all, dr!, dyn, dynamicKeys, headers, opts);
+  }
+  if (dyn) {
+    return fallback(all, dr!, dyn, dyn.fallbackPolicy, 'the route maps no header to a dynamic subset key');
+  }
+  return {
+    workloads: all,
+    selection: 'all pods of the service',
+    destinationRule: dr,
+    noHealthyUpstream: all.length === 0 ? 'the Service selects no pods' : undefined,
+  };
+}
+
+function dynamicSelection(
+  all: Manifest[], dr: Manifest, dyn: any, keys: any[], headers: Record<string, string>, opts: PodIpOptions,
+): PodSelection {
+  const values: Record<string, string> = {};
+  for (const k of keys) {
+    const v = headerValue(headers, String(k?.header ?? '')) ?? k?.defaultValue;
+    if (typeof k?.key === 'string' && v !== undefined) values[k.key] = String(v);
+  }
+  for (const sel of dyn.subsetSelectors ?? []) {
+    const selKeys: string[] = (sel?.keys ?? []).filter((k: string) => values[k] !== undefined);
+    if (selKeys.length === 0) continue;
+    const wanted = Object.fromEntries(selKeys.map((k) => [k, values[k]]));
+    const desc = `dynamic subset ${formatLabels(wanted)}`;
+    const ip = wanted['%ip%'];
+    const labelKeys = selKeys.filter((k) => k !== '%ip%');
+    let workloads = all.filter((d) => labelKeys.every((k) => podLabels(d)[k] === wanted[k]));
+    if (ip !== undefined) {
+      if (!opts.podIps) {
+        return { workloads, selection: `${desc}: selects one pod by IP ${ip} (pod IPs unknown; pass podIps)`, destinationRule: dr, podIp: ip };
+      }
+      workloads = workloads.filter((d) => (opts.podIps![d.metadata.name] ?? []).includes(ip));
+    }
+    if (workloads.length > 0) return { workloads, selection: desc, destinationRule: dr, podIp: ip };
+    return fallback(all, dr, dyn, sel.fallbackPolicy ?? dyn.fallbackPolicy, `${desc} has no pods`);
+  }
+  return fallback(all, dr, dyn, dyn.fallbackPolicy, 'no subset selector has a value for its keys');
+}
+
+function fallback(all: Manifest[], dr: Manifest, dyn: any, policy: string | undefined, why: string): PodSelection {
+  const p = (!policy || policy === 'UNSPECIFIED' ? 'NO_FALLBACK' : policy) as FallbackPolicy;
+  if (p === 'ANY_ENDPOINT') {
+    return { workloads: all, selection: `${why}; ANY_ENDPOINT: any pod of the service`, destinationRule: dr, noHealthyUpstream: all.length ? undefined : 'the Service selects no pods' };
+  }
+  if (p === 'DEFAULT_SUBSET') {
+    const def = dyn.defaultSubset ?? {};
+    const workloads = all.filter((d) => selects(def, podLabels(d)));
+    return {
+      workloads,
+      selection: `${why}; DEFAULT_SUBSET ${formatLabels(def)}`,
+      destinationRule: dr,
+      noHealthyUpstream: workloads.length ? undefined : `the default subset ${formatLabels(def)} has no pods`,
+    };
+  }
+  return { workloads: [], selection: `${why}; NO_FALLBACK`, destinationRule: dr, noHealthyUpstream: `${why} and the fallback policy is NO_FALLBACK` };
+}
+
+function headerValue(headers: Record<string, string>, name: string): string | undefined {
+  const want = name.toLowerCase();
+  const hit = Object.keys(headers).find((k) => k.toLowerCase() === want);
+  return hit === undefined ? undefined : headers[hit];
+}
+
+/** `{a: 1, b: 2}` → `a=1,b=2`. */
+export function formatLabels(labels: Record<string, string> | undefined): string {
+  return Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+}

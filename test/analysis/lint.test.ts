@@ -1,0 +1,34 @@
+import { fixture } from './helpers';
+import { LINT_RULES, lint } from '../../src/analysis';
+
+describe('lint', () => {
+  test.each(Object.keys(LINT_RULES))('fixture lint/%s.yaml produces a finding with that code and the rule severity', (code) => {
+    // GIVEN a fixture that breaks exactly one rule WHEN linted
+    const findings = lint(fixture(`lint/${code}.yaml`));
+    // THEN the code is reported, with the rule's severity, and an object and message
+    const hit = findings.filter((f) => f.code === code);
+    expect(hit.length).toBeGreaterThan(0);
+    expect(hit[0].severity).toBe(LINT_RULES[code].severity);
+    expect(hit[0].object.name).toBeTruthy();
+    expect(hit[0].message.length).toBeGreaterThan(10);
+  });
+
+  test.each([
+    ['full-link-gray'],
+    ['static-lanes'],
+    ['asm/common.yaml', 'asm/vs-defaults.yaml', 'asm/dr-default-subset.yaml'],
+  ])('the good fixture %s has zero findings', (...names) => {
+    expect(lint(fixture(...names))).toEqual([]);
+  });
+
+  test('lane headers set by a gateway VirtualService (headers.request.set) satisfy GR009', () => {
+    const m: any[] = fixture('lint/GR009.yaml');
+    m.push({
+      apiVersion: 'networking.istio.io/v1beta1',
+      kind: 'VirtualService',
+      metadata: { name: 'in' },
+      spec: { gateways: ['gw'], hosts: ['*'], http: [{ headers: { request: { set: { 'x-lane': 'dev' } } }, route: [{ destination: { host: 'web', subset: 'base' } }] }] },
+    });
+    expect(lint(m).filter((f) => f.code === 'GR009')).toEqual([]);
+  });
+});
