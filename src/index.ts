@@ -13,3 +13,8 @@ export * from './kruise/kruise-release';
 export * from './routing/service-routing';
 // Analysis over manifests: explain, lanes, lint, Mermaid
 export * from './analysis';
+// Ingress colouring and its Lua generator
+export * from './lua';
+export * from './lanes/coloring-rule';
+export * from './lanes/coloring-script';
+export * from './lanes/traffic-coloring';

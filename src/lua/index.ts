@@ -1,0 +1,3 @@
+export * from './ast';
+export * from './escape';
+export * from './render';
