@@ -8,7 +8,7 @@
 import { App, Chart, ChartProps } from 'cdk8s';
 import { EnvValue } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { GrayService, HeaderMatchType, IngressGateway } from '../../src';
+import { ColoringRule, GrayService, HeaderMatchType, IngressGateway, TrafficColoring } from '../../src';
 
 const IMAGE = 'registry.cn-beijing.aliyuncs.com/aliacs-app-catalog/go-http-sample:1.0';
 /** The header whose value `canary` puts a request in the canary lane (the seed's). */
@@ -52,6 +52,16 @@ export class FullLinkGrayChart extends Chart {
       // The seed's gateway VirtualService is `vs-mocka`; our mesh one needs another name.
       names: { rollout: 'rollouts-a', gatewayVirtualService: 'vs-mocka', virtualService: 'vs-mocka-mesh' },
     });
+    // The seed's ingress colouring: `agent: pc` joins the canary lane, everything else `base`.
+    // Unlike the seed's `headers:add`, a lane header sent by the client is replaced.
+    new TrafficColoring(this, 'Coloring', {
+      name: 'http-request-labelling-according-source',
+      header: LANE_HEADER,
+      rules: [ColoringRule.headerEquals('agent', 'pc', 'canary')],
+      defaultValue: 'base',
+      gatewaySelector: { app: 'istio-ingressgateway' },
+    });
+
     // mocka forwards the lane header to mockb (the seed's application keeps only this header).
     this.mocka.propagateHeader(LANE_HEADER);
     this.mockb.propagateHeader(LANE_HEADER);
