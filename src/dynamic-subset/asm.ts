@@ -3,13 +3,13 @@
  * `trafficPolicy.loadBalancer.dynamicSubset` and VirtualService `http[].headerToDynamicSubsetKey`.
  * Typed from the ASM flavour of the CRDs; only used for {@link MeshTarget.ASM}.
  */
+import { DynamicSubsetIntent, FallbackPolicy } from './fallback-policy';
 import {
   DestinationRuleSpec,
   DestinationRuleSpecTrafficPolicyLoadBalancerDynamicSubsetFallbackPolicy as AsmFallback,
   DestinationRuleSpecTrafficPolicyLoadBalancerDynamicSubsetSubsetSelectorsFallbackPolicy as AsmSelectorFallback,
   VirtualServiceSpec,
 } from '../../imports/asm-networking';
-import { DynamicSubsetIntent, FallbackPolicy } from './fallback-policy';
 
 const TOP_LEVEL: Record<FallbackPolicy, AsmFallback> = {
   [FallbackPolicy.NO_FALLBACK]: AsmFallback.NO_UNDERSCORE_FALLBACK,

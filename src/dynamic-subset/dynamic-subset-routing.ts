@@ -1,14 +1,14 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { asmDestinationRuleSpec, asmVirtualServiceSpec } from './asm';
+import { DynamicSubsetIntent, FallbackPolicy, HeaderToSubsetKey, SubsetSelector } from './fallback-policy';
+import { checkIntent, workloadProblems } from './intent-checks';
+import { IstioExpansion, WorkloadLabelSet, expandToIstio, istioExpansionProblems } from './istio-expansion';
 import * as asmApi from '../../imports/asm-networking';
 import * as istioApi from '../../imports/istio-networking';
 import { IstioApiVersion, MeshTarget } from '../core/mesh-target';
 import { fail, problem, requireDns1123Label, requireInt } from '../core/validation';
 import { IWorkloadLabels } from '../core/workload';
-import { asmDestinationRuleSpec, asmVirtualServiceSpec } from './asm';
-import { DynamicSubsetIntent, FallbackPolicy, HeaderToSubsetKey, SubsetSelector } from './fallback-policy';
-import { checkIntent, workloadProblems } from './intent-checks';
-import { IstioExpansion, WorkloadLabelSet, expandToIstio, istioExpansionProblems } from './istio-expansion';
 
 /** The service whose endpoints are grouped. */
 export interface DynamicSubsetService {
@@ -134,7 +134,9 @@ export class DynamicSubsetRouting extends Construct {
     const routeName = props.routeName ?? 'default';
 
     this.destinationRule = new ApiObject(this, 'DestinationRule', {
-      apiVersion, kind: 'DestinationRule', metadata,
+      apiVersion,
+      kind: 'DestinationRule',
+      metadata,
       spec: Lazy.any({
         produce: () => props.target === MeshTarget.ASM
           ? asmApi.toJson_DestinationRuleSpec(asmDestinationRuleSpec(this.host, this.intent))
@@ -142,7 +144,9 @@ export class DynamicSubsetRouting extends Construct {
       }),
     });
     this.virtualService = new ApiObject(this, 'VirtualService', {
-      apiVersion, kind: 'VirtualService', metadata,
+      apiVersion,
+      kind: 'VirtualService',
+      metadata,
       spec: Lazy.any({
         produce: () => props.target === MeshTarget.ASM
           ? asmApi.toJson_VirtualServiceSpec(asmVirtualServiceSpec(this.host, this.port, routeName, this.intent))

@@ -4,10 +4,10 @@
  * ({@link workloadProblems}), because labels may still change after construction.
  */
 import { IConstruct } from 'constructs';
-import { MeshTarget } from '../core/mesh-target';
-import { fail, isHeaderValue, isLabelKey, isLabelValue, requireHeaderName, requireLabel } from '../core/validation';
 import { DynamicSubsetIntent, FallbackPolicy, POD_IP_KEY, policiesInUse } from './fallback-policy';
 import { ExpansionProblem, WorkloadLabelSet, existingGroups } from './istio-expansion';
+import { MeshTarget } from '../core/mesh-target';
+import { fail, isHeaderValue, isLabelKey, isLabelValue, requireHeaderName, requireLabel } from '../core/validation';
 
 const POLICIES = Object.values(FallbackPolicy) as string[];
 
@@ -123,7 +123,8 @@ export function workloadProblems(intent: DynamicSubsetIntent, workloads: readonl
         });
       }
     }
-    if (labelKeys.length > 1 && labelKeys.every((k) => workloads.some((w) => w.labels[k] !== undefined)) && existingGroups(labelKeys, workloads).length === 0) {
+    const eachCarried = labelKeys.every((k) => workloads.some((w) => w.labels[k] !== undefined));
+    if (labelKeys.length > 1 && eachCarried && existingGroups(labelKeys, workloads).length === 0) {
       problems.push({
         prop: `subsetSelectors[${i}].keys`,
         problem: `no workload of the service ${service} carries all of the labels ${labelKeys.join(', ')}, so the selector has no group`,

@@ -21,6 +21,7 @@
  * Fallbacks: DEFAULT_SUBSET → the `defaultSubset` subset; ANY_ENDPOINT → the host without a
  * subset; NO_FALLBACK → `directResponse` 503 `no healthy upstream` (what ASM answers).
  */
+import { DynamicSubsetIntent, FallbackPolicy, POD_IP_KEY, SubsetSelector, effectiveFallback, policiesInUse } from './fallback-policy';
 import {
   DestinationRuleSpecSubsets,
   VirtualServiceSpecHttp,
@@ -28,7 +29,6 @@ import {
   VirtualServiceSpecHttpRouteDestination,
 } from '../../imports/istio-networking';
 import { isDns1123Label } from '../core/validation';
-import { DynamicSubsetIntent, FallbackPolicy, POD_IP_KEY, SubsetSelector, effectiveFallback, policiesInUse } from './fallback-policy';
 
 /** A workload as the expansion sees it: a name and its pods' labels. */
 export interface WorkloadLabelSet {

@@ -6,8 +6,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
-import { DynamicSubsetRouting, FallbackPolicy, IstioApiVersion, MeshTarget } from '../../src';
 import { build } from '../../examples/dynamic-subset/main';
+import { DynamicSubsetRouting, FallbackPolicy, IstioApiVersion, MeshTarget } from '../../src';
 import { conformanceErrors, crdsAvailable, readManifests } from '../support/conformance';
 
 const haveCrds = crdsAvailable();

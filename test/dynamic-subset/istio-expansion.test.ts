@@ -29,7 +29,9 @@ test('subsets and rules grow with the existing groups, never with the product of
   ];
   // WHEN expanded
   const out = expandToIstio({
-    host: 'h.ns.svc.cluster.local', port: 80, workloads,
+    host: 'h.ns.svc.cluster.local',
+    port: 80,
+    workloads,
     selectors: [{ keys: ['stage', 'version'] }],
     mappings: [{ header: 'x-stage', key: 'stage' }, { header: 'x-version', key: 'version' }],
   });
@@ -42,7 +44,9 @@ test('a key without defaultValue: an absent header makes the selector not apply 
   // GIVEN selector [version] with per-selector NO_FALLBACK, top-level ANY_ENDPOINT, no default
   const workloads = [{ name: 'a', podLabels: { version: 'v1' } }, { name: 'b', podLabels: { version: 'v2' } }];
   const props: DynamicSubsetRoutingProps = {
-    target: MeshTarget.ISTIO, service: { name: 's', port: 80 }, workloads,
+    target: MeshTarget.ISTIO,
+    service: { name: 's', port: 80 },
+    workloads,
     subsetSelectors: [{ keys: ['version'], fallbackPolicy: FallbackPolicy.NO_FALLBACK }],
     headerMappings: [{ header: 'x-version', key: 'version' }],
     fallbackPolicy: FallbackPolicy.ANY_ENDPOINT,
@@ -62,7 +66,9 @@ test('multiple selectors: the first whose keys are all present wins; its missing
     { name: 'prod-v2', podLabels: { stage: 'prod', version: 'v2' } },
   ];
   const { dr, vs } = synth({
-    target: MeshTarget.ISTIO, service: { name: 's', port: 80 }, workloads,
+    target: MeshTarget.ISTIO,
+    service: { name: 's', port: 80 },
+    workloads,
     subsetSelectors: [{ keys: ['stage', 'version'] }, { keys: ['version'], fallbackPolicy: FallbackPolicy.ANY_ENDPOINT }],
     headerMappings: [{ header: 'x-stage', key: 'stage' }, { header: 'x-version', key: 'version', defaultValue: 'v2' }],
   });
@@ -82,7 +88,11 @@ describe('property: the Istio expansion routes every request as ASM would', () =
   const KEYS = ['stage', 'version', 'zone'];
   const VALUES = ['a', 'b', 'c'];
   const policy = fc.option(fc.constantFrom(...Object.values(FallbackPolicy)), { nil: undefined });
-  const labels = fc.record({ stage: fc.constantFrom(...VALUES), version: fc.constantFrom(...VALUES), zone: fc.option(fc.constantFrom(...VALUES), { nil: undefined }) });
+  const labels = fc.record({
+    stage: fc.constantFrom(...VALUES),
+    version: fc.constantFrom(...VALUES),
+    zone: fc.option(fc.constantFrom(...VALUES), { nil: undefined }),
+  });
   const workloads = fc.array(labels, { minLength: 1, maxLength: 6 }).map((ls) =>
     ls.map((l, i) => ({ name: `w${i}`, podLabels: Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined)) as Record<string, string> })));
   const selectors = fc.uniqueArray(fc.subarray(KEYS, { minLength: 1 }), { minLength: 1, maxLength: 2, selector: (k) => [...k].sort().join() })
@@ -93,12 +103,16 @@ describe('property: the Istio expansion routes every request as ASM would', () =
 
   test('evalIstio(istio output) = evalAsm(asm output) for valid intents', () => {
     let checked = 0;
-    fc.assert(fc.property(workloads, selectors, defaults, policy, fc.option(fc.nat(5), { nil: undefined }), fc.array(request, { minLength: 1, maxLength: 8 }),
+    const defaultFromWorkload = fc.option(fc.nat(5), { nil: undefined });
+    fc.assert(fc.property(workloads, selectors, defaults, policy, defaultFromWorkload, fc.array(request, { minLength: 1, maxLength: 8 }),
       (ws, sels, defs, top, defaultFrom, requests) => {
         // GIVEN a random intent; invalid ones must be refused by the construct, not synthesized
         const used = new Set(sels.flatMap((s) => s.keys));
         const base = {
-          service: { name: 's', port: 80 }, workloads: ws, subsetSelectors: sels, fallbackPolicy: top,
+          service: { name: 's', port: 80 },
+          workloads: ws,
+          subsetSelectors: sels,
+          fallbackPolicy: top,
           headerMappings: KEYS.filter((k) => used.has(k)).map((k) => ({ header: `x-${k}`, key: k, defaultValue: (defs as any)[k] })),
           // the default subset is (stage, version) of one of the workloads, when chosen
           defaultSubset: defaultFrom === undefined ? undefined

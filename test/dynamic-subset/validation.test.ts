@@ -109,7 +109,9 @@ describe.each([MeshTarget.ASM, MeshTarget.ISTIO])('synth checks (%s)', (target) 
     // GIVEN "stage" and "tier" each on a different workload  THEN the selector has no group
     const workloads: IWorkloadLabels[] = [{ name: 'a', podLabels: { stage: 'dev' } }, { name: 'b', podLabels: { tier: 'web' } }];
     const msg = synthError(props({
-      target, workloads, subsetSelectors: [{ keys: ['stage', 'tier'] }],
+      target,
+      workloads,
+      subsetSelectors: [{ keys: ['stage', 'tier'] }],
       headerMappings: [{ header: 'x-stage', key: 'stage' }, { header: 'x-tier', key: 'tier' }],
     }));
     expect(msg).toMatch(/subsetSelectors\[0\]\.keys: no workload .* carries all of the labels stage, tier/);
