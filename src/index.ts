@@ -18,3 +18,9 @@ export * from './lua';
 export * from './lanes/coloring-rule';
 export * from './lanes/coloring-script';
 export * from './lanes/traffic-coloring';
+// ASM dynamic subsets, and their static expansion for open-source Istio
+export * from './core/workload';
+export * from './core/mesh-target';
+export * from './dynamic-subset/fallback-policy';
+export * from './dynamic-subset/istio-expansion';
+export * from './dynamic-subset/dynamic-subset-routing';

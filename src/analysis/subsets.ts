@@ -7,7 +7,7 @@ import {
 } from './manifests';
 
 /** ASM fallback policies for a dynamic subset that has no pods. */
-export type FallbackPolicy = 'NO_FALLBACK' | 'ANY_ENDPOINT' | 'DEFAULT_SUBSET';
+type FallbackPolicyName = 'NO_FALLBACK' | 'ANY_ENDPOINT' | 'DEFAULT_SUBSET';
 
 /** The pods one destination reaches. */
 export interface PodSelection {
@@ -100,7 +100,7 @@ function dynamicSelection(
 }
 
 function fallback(all: Manifest[], dr: Manifest, dyn: any, policy: string | undefined, why: string): PodSelection {
-  const p = (!policy || policy === 'UNSPECIFIED' ? 'NO_FALLBACK' : policy) as FallbackPolicy;
+  const p = (!policy || policy === 'UNSPECIFIED' ? 'NO_FALLBACK' : policy) as FallbackPolicyName;
   if (p === 'ANY_ENDPOINT') {
     return { workloads: all, selection: `${why}; ANY_ENDPOINT: any pod of the service`, destinationRule: dr, noHealthyUpstream: all.length ? undefined : 'the Service selects no pods' };
   }

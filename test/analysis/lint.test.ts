@@ -31,4 +31,12 @@ describe('lint', () => {
     });
     expect(lint(m).filter((f) => f.code === 'GR009')).toEqual([]);
   });
+
+  test('GR009 does not apply without an ingress Gateway: in-mesh clients send their own headers', () => {
+    // GIVEN the GR009 fixture without its Gateway
+    const m: any[] = fixture('lint/GR009.yaml').filter((o: any) => o.kind !== 'Gateway');
+    // THEN no lane-header finding (the rule needs an ingress that could set the header)
+    expect(lint(m).filter((f) => f.code === 'GR009')).toEqual([]);
+    expect(lint(fixture('lint/GR009.yaml')).filter((f) => f.code === 'GR009').length).toBeGreaterThan(0);
+  });
 });

@@ -1,0 +1,187 @@
+import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { asmDestinationRuleSpec, asmVirtualServiceSpec } from './asm';
+import { DynamicSubsetIntent, FallbackPolicy, HeaderToSubsetKey, SubsetSelector } from './fallback-policy';
+import { checkIntent, workloadProblems } from './intent-checks';
+import { IstioExpansion, WorkloadLabelSet, expandToIstio, istioExpansionProblems } from './istio-expansion';
+import * as asmApi from '../../imports/asm-networking';
+import * as istioApi from '../../imports/istio-networking';
+import { IstioApiVersion } from '../core/api-versions';
+import { MeshTarget } from '../core/mesh-target';
+import { fail, problem, requireDns1123Label, requireInt } from '../core/validation';
+import { IWorkloadLabels } from '../core/workload';
+
+/** The service whose endpoints are grouped. */
+export interface DynamicSubsetService {
+  /** The Kubernetes Service name (a DNS-1123 label). */
+  readonly name: string;
+  /**
+   * The Service's namespace.
+   * @default - the chart's namespace, else `default`
+   */
+  readonly namespace?: string;
+  /** The Service port the routes send to (the seed's 8000). */
+  readonly port: number;
+}
+
+/**
+ * A workload whose pods the routing groups: a cdk8s-plus `Deployment` (its pod template labels
+ * and replicas are read at synth), or anything exposing {@link IWorkloadLabels}.
+ */
+export type DynamicSubsetWorkload = IWorkloadLabels | {
+  readonly name: string;
+  readonly replicas?: number;
+  readonly podMetadata: { toJson(): any };
+};
+
+export interface DynamicSubsetRoutingProps {
+  /**
+   * The mesh to write for. No default: ASM-only fields would be rejected or silently dropped
+   * by open-source Istio. `MeshTarget.ASM` writes ASM's `dynamicSubset` and
+   * `headerToDynamicSubsetKey`; `MeshTarget.ISTIO` compiles the same intent to static subsets
+   * and header-matching rules from the workloads given here.
+   */
+  readonly target: MeshTarget;
+  /** The service whose endpoints are grouped. */
+  readonly service: DynamicSubsetService;
+  /**
+   * Every workload behind the service. ASM groups pods itself and only needs them for
+   * validation; the Istio target writes one subset per label combination among them.
+   */
+  readonly workloads: DynamicSubsetWorkload[];
+  /**
+   * The subset selectors (ASM `subsetSelectors`). A request takes the first selector whose keys
+   * all have a value (from the header or its `defaultValue`).
+   * @see https://www.alibabacloud.com/help/en/asm/sidecar/dynamic-subset-routing
+   */
+  readonly subsetSelectors: SubsetSelector[];
+  /** Request header → selector key mappings (ASM `headerToDynamicSubsetKey`). */
+  readonly headerMappings: HeaderToSubsetKey[];
+  /**
+   * The fallback when no selector applies, and for selectors without their own.
+   * @default - NO_FALLBACK (not written, as in ASM)
+   */
+  readonly fallbackPolicy?: FallbackPolicy;
+  /**
+   * The group DEFAULT_SUBSET falls back to, as pod labels. Must match a workload.
+   * @default - none; required when any fallback policy is DEFAULT_SUBSET
+   */
+  readonly defaultSubset?: { [key: string]: string };
+  /**
+   * The API version of the DestinationRule and VirtualService.
+   * @default IstioApiVersion.V1BETA1
+   */
+  readonly apiVersion?: IstioApiVersion;
+  /**
+   * `metadata.name` of the DestinationRule and the VirtualService.
+   * @default - the service name
+   */
+  readonly name?: string;
+  /**
+   * The `name` of the ASM http route.
+   * @default 'default'
+   */
+  readonly routeName?: string;
+}
+
+/**
+ * Routes requests to groups of a service's pods chosen by request headers: ASM dynamic subsets
+ * on `MeshTarget.ASM`, a static expansion to DestinationRule subsets and VirtualService header
+ * matches on `MeshTarget.ISTIO`. Writes one DestinationRule and one VirtualService for the host.
+ */
+export class DynamicSubsetRouting extends Construct {
+  /** The service FQDN both objects are written for. */
+  public readonly host: string;
+  public readonly target: MeshTarget;
+  /** The DestinationRule (escape hatch: `addJsonPatch`). */
+  public readonly destinationRule: ApiObject;
+  /** The VirtualService (escape hatch: `addJsonPatch`). */
+  public readonly virtualService: ApiObject;
+  private readonly intent: DynamicSubsetIntent;
+  private readonly workloads: DynamicSubsetWorkload[];
+  private readonly port: number;
+
+  public constructor(scope: Construct, id: string, props: DynamicSubsetRoutingProps) {
+    super(scope, id);
+    if (props.target !== MeshTarget.ASM && props.target !== MeshTarget.ISTIO) {
+      fail(this, 'target', `${JSON.stringify(props.target)} is not a mesh target`, 'choose MeshTarget.ASM or MeshTarget.ISTIO explicitly');
+    }
+    const apiVersion = props.apiVersion ?? IstioApiVersion.V1BETA1;
+    if (props.target === MeshTarget.ASM && apiVersion !== IstioApiVersion.V1BETA1) {
+      fail(this, 'apiVersion', `the ASM flavour of the CRDs serves dynamicSubset in networking.istio.io/v1beta1 (and v1alpha3) only, not ${apiVersion}`, 'leave apiVersion unset (v1beta1) with MeshTarget.ASM');
+    }
+    requireDns1123Label(this, 'service.name', props.service.name);
+    const namespace = props.service.namespace ?? Chart.of(this).namespace ?? 'default';
+    requireDns1123Label(this, 'service.namespace', namespace);
+    requireInt(this, 'service.port', props.service.port, 1, 65535);
+    const name = props.name ?? props.service.name;
+    requireDns1123Label(this, 'name', name);
+    if (!props.workloads || props.workloads.length === 0) {
+      fail(this, 'workloads', 'no workload given', 'pass the Deployments (or IWorkloadLabels) behind the service');
+    }
+    this.intent = {
+      selectors: props.subsetSelectors.map((s) => ({ keys: [...s.keys], fallbackPolicy: s.fallbackPolicy })),
+      mappings: props.headerMappings.map((m) => ({ ...m })),
+      fallbackPolicy: props.fallbackPolicy,
+      defaultSubset: props.defaultSubset ? { ...props.defaultSubset } : undefined,
+    };
+    checkIntent(this, props.target, this.intent);
+
+    this.target = props.target;
+    this.workloads = [...props.workloads];
+    this.port = props.service.port;
+    this.host = `${props.service.name}.${namespace}.svc.cluster.local`;
+    const metadata = { name, namespace };
+    const routeName = props.routeName ?? 'default';
+
+    this.destinationRule = new ApiObject(this, 'DestinationRule', {
+      apiVersion,
+      kind: 'DestinationRule',
+      metadata,
+      spec: Lazy.any({
+        produce: () => props.target === MeshTarget.ASM
+          ? asmApi.toJson_DestinationRuleSpec(asmDestinationRuleSpec(this.host, this.intent))
+          : istioApi.toJson_DestinationRuleSpec({ host: this.host, subsets: this.expandToIstio().subsets }),
+      }),
+    });
+    this.virtualService = new ApiObject(this, 'VirtualService', {
+      apiVersion,
+      kind: 'VirtualService',
+      metadata,
+      spec: Lazy.any({
+        produce: () => props.target === MeshTarget.ASM
+          ? asmApi.toJson_VirtualServiceSpec(asmVirtualServiceSpec(this.host, this.port, routeName, this.intent))
+          : istioApi.toJson_VirtualServiceSpec({ hosts: [this.host], http: this.expandToIstio().http }),
+      }),
+    });
+
+    this.node.addValidation({ validate: () => this.synthProblems() });
+  }
+
+  /** The workloads' current pod labels (read now, so labels added after construction count). */
+  public workloadLabels(): WorkloadLabelSet[] {
+    return this.workloads.map(readWorkload);
+  }
+
+  /**
+   * The static Istio routing for the current workloads (what `MeshTarget.ISTIO` writes); also
+   * useful to report rule counts on the ASM target. Throws when the intent cannot be compiled.
+   */
+  public expandToIstio(): IstioExpansion {
+    return expandToIstio({ ...this.intent, host: this.host, port: this.port, workloads: this.workloadLabels() });
+  }
+
+  private synthProblems(): string[] {
+    const workloads = this.workloadLabels();
+    const found = workloadProblems(this.intent, workloads, this.host);
+    if (this.target === MeshTarget.ISTIO && found.length === 0) {
+      found.push(...istioExpansionProblems({ ...this.intent, host: this.host, port: this.port, workloads }));
+    }
+    return found.map((p) => problem(p.prop, p.problem, p.fix));
+  }
+}
+
+function readWorkload(w: DynamicSubsetWorkload): WorkloadLabelSet {
+  if ('podLabels' in w) return { name: w.name, labels: { ...w.podLabels } };
+  return { name: w.name, labels: { ...(w.podMetadata.toJson()?.labels ?? {}) } };
+}
