@@ -37,7 +37,25 @@ for (const name of names) {
     const yamlFiles = fs.readdirSync(app.outdir).filter((f) => f.endsWith('.yaml')).sort();
     files += yamlFiles.length;
     const title = `Routes of ${path.relative(path.join(root, 'dist'), app.outdir)}`;
-    fs.writeFileSync(path.join(app.outdir, 'ROUTES.md'), renderRoutesMarkdown(loadManifests(yamlFiles.map((f) => path.join(app.outdir, f))), { title }));
+    fs.writeFileSync(path.join(app.outdir, 'ROUTES.md'), routesMarkdown(app.outdir, yamlFiles, title));
   }
   console.log(`dist/${name}: ${files} manifest file(s) + ROUTES.md in ${Date.now() - started} ms`);
+}
+
+/**
+ * ROUTES.md for one output folder. When several files route the same host (alternative
+ * set-ups applied one at a time, as in examples/dynamic-subset), each gets its own section
+ * together with the files that route nothing (the application); otherwise one section.
+ */
+function routesMarkdown(dir: string, files: string[], title: string): string {
+  const loaded = files.map((f) => ({ file: f, manifests: loadManifests([path.join(dir, f)]) }));
+  const routes = (m: readonly any[]) => m.some((o) => o.kind === 'VirtualService' || o.kind === 'DestinationRule');
+  const routing = loaded.filter((l) => routes(l.manifests));
+  const hostsOf = (m: readonly any[]) => m.filter((o) => o.kind === 'DestinationRule').map((o) => o.spec?.host);
+  const allHosts = routing.flatMap((l) => hostsOf(l.manifests));
+  if (routing.length < 2 || new Set(allHosts).size === allHosts.length) {
+    return renderRoutesMarkdown(loaded.flatMap((l) => l.manifests), { title });
+  }
+  const shared = loaded.filter((l) => !routes(l.manifests)).flatMap((l) => l.manifests);
+  return routing.map((l) => renderRoutesMarkdown([...shared, ...l.manifests], { title: `${title}: ${l.file}` })).join('\n');
 }
