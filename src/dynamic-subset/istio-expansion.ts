@@ -77,7 +77,9 @@ export function existingGroups(keys: readonly string[], workloads: readonly Work
     const group = Object.fromEntries(keys.map((k) => [k, w.labels[k]]));
     seen.set(JSON.stringify(keys.map((k) => group[k])), group);
   }
-  return [...seen.values()];
+  // Groups are disjoint (each names different values), so their order carries no meaning:
+  // sort it, so the output does not depend on the order the workloads were given in.
+  return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
 }
 
 /** The subset name of a group: its values in key order, joined by `-`. */
