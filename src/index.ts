@@ -11,3 +11,6 @@ export * from './kruise/canary-step';
 export * from './kruise/kruise-release';
 // Routing model shared by the constructs
 export * from './routing/service-routing';
+// Traffic lanes
+export * from './lanes/traffic-lane-props';
+export * from './lanes/traffic-lane';
