@@ -4,6 +4,7 @@
  * of its gateway-bound VirtualService. One record per service, shared by every lane.
  */
 import { Lazy } from 'cdk8s';
+import { fail } from '../core/validation';
 import { WellKnown } from '../core/well-known';
 import type { GrayService } from '../gray-service';
 import { RouteDestination, RuleScope } from '../routing/service-routing';
@@ -24,8 +25,11 @@ export interface WeightedEntry {
   readonly percent: number;
 }
 
-/** Name of the gateway rule that splits requests without a lane header between base and lanes. */
-export const ENTRY_RULE = 'lane-entry';
+/**
+ * Name of the gateway rule that splits requests without a lane header between base and lanes
+ * (not of the form `lane-<name>`, so no lane's rule can take it).
+ */
+export const ENTRY_RULE = 'weighted-lane-entry';
 
 const records = new WeakMap<GrayService, ServiceLanes>();
 
@@ -90,7 +94,7 @@ export class ServiceLanes {
           return [...base, ...entries.map((e) => ({ subset: e.subset, weight: e.percent, setRequestHeaders: { [e.lane.header]: e.lane.value } }))];
         },
       });
-      if (error) throw new Error(`${this.service.node.path}: ${error}`);
+      if (error) fail(this.service, 'routing', error, `rename the rule "${ENTRY_RULE}" of the service; the lanes' weighted entry needs that name`);
     }
     this.entries.push(entry);
   }

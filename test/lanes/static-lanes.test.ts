@@ -93,7 +93,7 @@ describe('weighted lane entry at the gateway', () => {
 
   test('a request without a lane header is split 90/10 between base and canary, the header set on the canary share', () => {
     // GIVEN the gateway-bound VirtualService of frontend
-    const entry = find('VirtualService', gatewayVs).spec.http.find((r: any) => r.name === 'lane-entry');
+    const entry = find('VirtualService', gatewayVs).spec.http.find((r: any) => r.name === 'weighted-lane-entry');
     // THEN the entry rule catches only requests without the lane header, and sets it on the lane share
     expect(entry.match).toEqual([{ withoutHeaders: { [H]: { regex: '.*' } } }]);
     expect(entry.route).toEqual([
@@ -111,7 +111,7 @@ describe('weighted lane entry at the gateway', () => {
   });
 
   test('the mesh VirtualService has no entry rule (only gateway traffic is split)', () => {
-    expect(find('VirtualService', 'vs-frontend').spec.http.map((r: any) => r.name)).not.toContain('lane-entry');
+    expect(find('VirtualService', 'vs-frontend').spec.http.map((r: any) => r.name)).not.toContain('weighted-lane-entry');
   });
 
   test('the example\'s routing objects (review aid)', () => {
