@@ -44,6 +44,31 @@ describe('static lanes: where each request lands, per lane and service (mesh Vir
   });
 });
 
+describe('static lanes: one request, one lane, along the whole chain', () => {
+  /** Follows a request from the gateway through each reached Deployment's declared calls. */
+  function walk(headers: Record<string, string>): string[] {
+    const path: string[] = [];
+    let reached = reach(objects, 'vs-frontend-gateway', headers);
+    while (reached.length === 1) {
+      path.push(reached[0]);
+      const callee = find('Deployment', reached[0]).metadata.annotations['gray-release.io/calls'];
+      if (!callee) break;
+      reached = reach(objects, `vs-${callee}`, headers);
+    }
+    return path;
+  }
+
+  test.each([
+    ['canary', ['frontend-canary', 'cart-canary', 'payment-canary']],
+    ['dev-alice', ['frontend-dev-alice', 'cart-base', 'payment-dev-alice']],
+    ['unknown', ['frontend-base', 'cart-base', 'payment-base']],
+  ])('a request in lane %s (header propagated) visits %j', (lane, expected) => {
+    // GIVEN a request carrying the lane header, which every application propagates
+    // THEN it stays in the lane at every member and falls back to base elsewhere
+    expect(walk({ [H]: lane })).toEqual(expected);
+  });
+});
+
 describe('static lanes: workloads and subsets', () => {
   test('a lane Deployment carries the version label = lane and the lane label; the base subset never selects it', () => {
     // GIVEN frontend's Deployments
