@@ -109,6 +109,11 @@ export class GrayService extends Construct {
   public readonly routing: ServiceRouting;
   /** apiVersion of the Istio objects. */
   public readonly istioApiVersion: IstioApiVersion;
+  /**
+   * The props the service was created with (TrafficLane builds lane Deployments from them).
+   * @internal
+   */
+  public readonly _props: GrayServiceProps;
 
   private readonly calls = new Set<string>();
   private readonly deployments: kplus.Deployment[] = [];
@@ -120,6 +125,7 @@ export class GrayService extends Construct {
     super(scope, id);
     this.name = props.name ?? id;
     checkServiceProps(this, this.name, props);
+    this._props = props;
     this.host = this.name;
     this.namespace = props.namespace;
     this.port = props.port;

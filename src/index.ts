@@ -24,3 +24,6 @@ export * from './core/mesh-target';
 export * from './dynamic-subset/fallback-policy';
 export * from './dynamic-subset/istio-expansion';
 export * from './dynamic-subset/dynamic-subset-routing';
+// Traffic lanes across a call chain
+export * from './lanes/traffic-lane-props';
+export * from './lanes/traffic-lane';
