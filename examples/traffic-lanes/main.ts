@@ -7,12 +7,15 @@
  * - `dev-alice` (my-request-id: dev-alice): Alice's versions of frontend and payment; cart has
  *   none, so her requests reach cart's base version, which passes the header on to payment.
  *
+ * Requests enter a lane at the ingress by rule (the gateway's Lua colouring: Alice's cookie or
+ * her user header puts her in `dev-alice`, beta testers' agent in `canary`) or by weight.
+ *
  *   npx cdk8s synth            # in this folder, or `npm run synth` at the top
  */
 import { App, Chart, ChartProps } from 'cdk8s';
 import { EnvValue } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { GrayService, IngressGateway, LaneMode, TrafficLane } from '../../src';
+import { ColoringRule, GrayService, IngressGateway, LaneMode, TrafficColoring, TrafficLane } from '../../src';
 
 const REGISTRY = 'registry.example.com/shop';
 /** The header that carries the lane (the seed's). */
@@ -26,6 +29,7 @@ export class TrafficLanesChart extends Chart {
   public readonly payment: GrayService;
   public readonly canary: TrafficLane;
   public readonly devAlice: TrafficLane;
+  public readonly coloring: TrafficColoring;
 
   public constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { disableResourceNameHashes: true, namespace: 'shop', ...props });
@@ -61,6 +65,20 @@ export class TrafficLanesChart extends Chart {
     this.devAlice = new TrafficLane(this, 'DevAliceLane', { name: 'dev-alice', header: LANE_HEADER, services: [this.cart] });
     this.devAlice.addMember(this.frontend, { image: `${REGISTRY}/frontend:alice-7f3c2e1`, env: { LOG_LEVEL: EnvValue.fromValue('debug') } });
     this.devAlice.addMember(this.payment, { image: `${REGISTRY}/payment:alice-7f3c2e1`, env: { LOG_LEVEL: EnvValue.fromValue('debug') } });
+
+    // Lane entry by rule at the ingress. No default value: a request that matches no rule has
+    // its (possibly spoofed) lane header removed, and then takes the weighted entry above.
+    this.coloring = new TrafficColoring(this, 'Coloring', {
+      name: 'shop-lane-coloring',
+      header: LANE_HEADER,
+      rules: [
+        ColoringRule.cookieEquals('lane', 'dev-alice', 'dev-alice'),
+        ColoringRule.headerEquals('x-user', 'alice', 'dev-alice'),
+        ColoringRule.headerPrefix('user-agent', 'ShopBeta/', 'canary'),
+      ],
+    });
+    this.devAlice.enterByColoring(this.coloring);
+    this.canary.enterByColoring(this.coloring);
   }
 }
 
