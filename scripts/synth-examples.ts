@@ -1,6 +1,7 @@
 /**
  * Synthesizes every example app in examples/<name>/ into dist/<name>/.
  *
+ * Folders with their own package.json (examples/app-repo) are standalone user apps and are skipped.
  * Each example's main.ts exports `build(outdir)`, returning the cdk8s Apps it defines (an example
  * may write several, e.g. one per target). The same file also runs on its own with `cdk8s synth`.
  */
@@ -15,6 +16,8 @@ const only = process.argv.slice(2);
 const names = fs
   .readdirSync(examplesDir)
   .filter((n) => fs.existsSync(path.join(examplesDir, n, 'main.ts')))
+  // A folder with its own package.json is a standalone user app (app-repo): its test installs it.
+  .filter((n) => !fs.existsSync(path.join(examplesDir, n, 'package.json')))
   .filter((n) => only.length === 0 || only.includes(n))
   .sort();
 

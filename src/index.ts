@@ -11,3 +11,7 @@ export * from './kruise/canary-step';
 export * from './kruise/kruise-release';
 // Routing model shared by the constructs
 export * from './routing/service-routing';
+// Argo CD: the Application, ignoreDifferences for Kruise, sync waves
+export * from './argocd/argocd-application';
+export * from './argocd/ignore-differences';
+export * from './argocd/sync-waves';
