@@ -35,6 +35,7 @@ const project = new typescript.TypeScriptProject({
     'fast-check@^3.22.0',
     'kubernetes-models@4.5.1',
     'ts-node@^10.9.2',
+    'typedoc@^0.26.11',
   ],
 
   tsconfig: {
@@ -67,7 +68,7 @@ const project = new typescript.TypeScriptProject({
     dirs: ['src', 'test'],
     ignorePatterns: ['imports/**', 'lib/**', 'dist/**', 'node_modules/**', '*.d.ts'],
   },
-  gitignore: ['/dist/', '.ci-out/', '*.tgz'],
+  gitignore: ['/dist/', '.ci-out/', '*.tgz', '/docs/api/'],
   npmignoreEnabled: true,
 });
 
@@ -82,6 +83,12 @@ project.addTask('synth', {
   description: 'Synthesize every example in examples/<name>/ into dist/<name>/',
   env: { CDK8S_CHECK_UPGRADE: 'false' },
   exec: 'ts-node --transpile-only scripts/synth-examples.ts',
+});
+
+// API documentation from the TSDoc (typedoc.json): docs/api/index.html.
+project.addTask('docs', {
+  description: 'Generate the API documentation from the TSDoc into docs/api/',
+  exec: 'typedoc',
 });
 
 // Typed imports under imports/ are generated from the upstream CRDs.

@@ -3,6 +3,7 @@
  * output folder a ROUTES.md with the routing as Mermaid diagrams (rendered by GitHub), so a
  * pull request shows where requests go.
  *
+ * Folders with their own package.json (examples/app-repo) are standalone user apps and are skipped.
  * Each example's main.ts exports `build(outdir)`, returning the cdk8s Apps it defines (an example
  * may write several, e.g. one per target). The same file also runs on its own with `cdk8s synth`.
  */
@@ -18,6 +19,8 @@ const only = process.argv.slice(2);
 const names = fs
   .readdirSync(examplesDir)
   .filter((n) => fs.existsSync(path.join(examplesDir, n, 'main.ts')))
+  // A folder with its own package.json is a standalone user app (app-repo): its test installs it.
+  .filter((n) => !fs.existsSync(path.join(examplesDir, n, 'package.json')))
   .filter((n) => only.length === 0 || only.includes(n))
   .sort();
 

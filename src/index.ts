@@ -27,3 +27,7 @@ export * from './dynamic-subset/dynamic-subset-routing';
 // Traffic lanes across a call chain
 export * from './lanes/traffic-lane-props';
 export * from './lanes/traffic-lane';
+// Argo CD: Application with exact ignoreDifferences, sync waves
+export * from './argocd/argocd-application';
+export * from './argocd/ignore-differences';
+export * from './argocd/sync-waves';

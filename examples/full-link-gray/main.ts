@@ -5,10 +5,11 @@
  *
  *   npx cdk8s synth            # in this folder, or `npm run synth` at the top
  */
+import * as path from 'path';
 import { App, Chart, ChartProps } from 'cdk8s';
 import { EnvValue } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ColoringRule, GrayService, HeaderMatchType, IngressGateway, TrafficColoring } from '../../src';
+import { applySyncWaves, ArgoCdApplication, ColoringRule, GrayService, HeaderMatchType, IngressGateway, TrafficColoring } from '../../src';
 
 const IMAGE = 'registry.cn-beijing.aliyuncs.com/aliacs-app-catalog/go-http-sample:1.0';
 /** The header whose value `canary` puts a request in the canary lane (the seed's). */
@@ -68,11 +69,29 @@ export class FullLinkGrayChart extends Chart {
   }
 }
 
-/** Builds the example's apps (not synthesized); `npm run synth` writes them to `outdir`. */
+/** Where the example's manifests live in git (what the Argo CD Application reads). */
+export const REPO_URL = 'https://github.com/example/cdk8s-gray-release.git';
+
+/**
+ * Builds the example's apps (not synthesized); `npm run synth` writes them to `outdir`:
+ * the release's objects (with Argo CD sync waves) to `outdir`, and the Argo CD Application
+ * that syncs them to `outdir/argocd/`, a folder Argo CD does not read (no recursion), so the
+ * Application is not applied by itself.
+ */
 export function build(outdir: string): App[] {
   const app = new App({ outdir });
-  new FullLinkGrayChart(app, 'full-link-gray');
-  return [app];
+  const chart = new FullLinkGrayChart(app, 'full-link-gray');
+  applySyncWaves(chart);
+
+  const argocd = new App({ outdir: path.join(outdir, 'argocd') });
+  const argocdChart = new Chart(argocd, 'application', { disableResourceNameHashes: true });
+  new ArgoCdApplication(argocdChart, 'full-link-gray', {
+    repoURL: REPO_URL,
+    path: 'dist/full-link-gray',
+    destination: { namespace: 'default' },
+    charts: [chart],
+  });
+  return [app, argocd];
 }
 
 if (require.main === module) {

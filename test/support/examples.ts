@@ -10,9 +10,14 @@ import * as YAML from 'yaml';
 
 export const EXAMPLES_DIR = path.resolve(__dirname, '..', '..', 'examples');
 
-/** Names of the examples (folders with a main.ts exporting build). */
+/**
+ * Names of the examples (folders with a main.ts exporting build). A folder with its own
+ * package.json is a standalone user app (e.g. app-repo), installed and synthesized by its own test.
+ */
 export function exampleNames(): string[] {
-  return fs.readdirSync(EXAMPLES_DIR).filter((n) => fs.existsSync(path.join(EXAMPLES_DIR, n, 'main.ts'))).sort();
+  return fs.readdirSync(EXAMPLES_DIR)
+    .filter((n) => fs.existsSync(path.join(EXAMPLES_DIR, n, 'main.ts')) && !fs.existsSync(path.join(EXAMPLES_DIR, n, 'package.json')))
+    .sort();
 }
 
 export interface SynthesizedApp {
