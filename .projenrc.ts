@@ -72,6 +72,11 @@ const project = new typescript.TypeScriptProject({
   npmignoreEnabled: true,
 });
 
+// The package ships lib/ (compiled src and imports) and bin/; sources, examples and tooling stay out.
+for (const p of ['/imports/', '/examples/', '/scripts/', '/bench/', '/docs/', '/.ci/', '/typedoc.json', '/BENCHMARKS.md']) {
+  project.addPackageIgnore(p);
+}
+
 // Long literal lines (messages, test tables) read better unbroken; requires load optional test tools.
 project.eslint?.addRules({
   '@stylistic/max-len': ['error', { code: 200, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreComments: true }],
