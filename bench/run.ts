@@ -163,8 +163,9 @@ function machine(): string[] {
     `- CPU: ${cpus[0]?.model ?? 'unknown'} (${cpus.length} logical cores)`,
     `- Memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     `- OS: ${os.type()} ${os.release()} ${os.arch()}`,
-    `- Node.js: ${process.version}; cdk8s ${pkgVersion('cdk8s')}, cdk8s-plus-27 ${pkgVersion('cdk8s-plus-27')}, constructs ${pkgVersion('constructs')}, yaml ${pkgVersion('yaml')}`,
+    `- Node.js: ${process.version}; cdk8s ${pkgVersion('cdk8s')}, cdk8s-plus-27 ${pkgVersion('cdk8s-plus-27')}, constructs ${pkgVersion('constructs')}, yaml ${pkgVersion('yaml')} (cdk8s bundles ${pkgVersion('cdk8s/node_modules/yaml')})`,
     `- Date: ${new Date().toISOString()}`,
+    `- Load average (1, 5, 15 min) at the end of the run: ${os.loadavg().map((x) => x.toFixed(2)).join(', ')}; other work on the machine makes single runs noisy, hence medians of interleaved runs`,
   ];
 }
 
@@ -223,6 +224,18 @@ function routingLines(results: SizeResult[]): string[] {
   return lines;
 }
 
+/**
+ * Fills the "after" numbers of fixes.md from this run: `{{ours:N}}` (median ms), `{{ratio:N}}`
+ * (ours / floor) and `{{scaling}}` (time(2000) / time(200)); `n/a` where N was not measured.
+ */
+function fillIn(text: string, results: SizeResult[]): string {
+  const by = new Map(results.map((r) => [r.n, r]));
+  return text
+    .replace(/\{\{ours:(\d+)\}\}/g, (_m, n) => (by.has(Number(n)) ? f0(by.get(Number(n))!.ours.median) : 'n/a'))
+    .replace(/\{\{ratio:(\d+)\}\}/g, (_m, n) => (by.has(Number(n)) ? f2(by.get(Number(n))!.ours.median / by.get(Number(n))!.floor.median) : 'n/a'))
+    .replace(/\{\{scaling\}\}/g, () => (by.has(2000) && by.has(200) ? f2(by.get(2000)!.ours.median / by.get(200)!.ours.median) : 'n/a'));
+}
+
 function main(): void {
   const o = parseArgs(process.argv.slice(2));
   const started = Date.now();
@@ -248,7 +261,7 @@ function main(): void {
   ];
   process.stdout.write(`${text.join('\n')}\n`);
   if (!o.write) return;
-  const fixes = fs.existsSync(path.join(__dirname, 'fixes.md')) ? fs.readFileSync(path.join(__dirname, 'fixes.md'), 'utf8').trim() : '';
+  const fixes = fs.existsSync(path.join(__dirname, 'fixes.md')) ? fillIn(fs.readFileSync(path.join(__dirname, 'fixes.md'), 'utf8').trim(), results) : '';
   const md = [
     '# Benchmarks',
     '',
@@ -265,6 +278,9 @@ function main(): void {
     'Each measurement runs in a fresh `node` process (precompiled JS, no compiler loaded), times construct + synth with',
     '`performance.now()` after a small warm-up of the same code path, and reads peak RSS from `process.resourceUsage().maxRSS`.',
     `Repetitions: ${results.map((r) => `${r.n}: ${r.reps}`).join(', ')}; runs are interleaved (ours, floor, yaml).`,
+    '',
+    'Run it with `npm run bench` (or `npx ts-node --transpile-only bench/run.ts`; `--quick` for one repetition,',
+    '`--sizes 10,200` to choose sizes, `--no-write` to leave this file alone).',
     '',
     '## Machine',
     '',
