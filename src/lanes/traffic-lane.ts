@@ -51,7 +51,10 @@ export class TrafficLane extends Construct {
   public readonly mode: LaneMode;
 
   private readonly memberList: LaneMember[] = [];
-  private readonly propagators: GrayService[] = [];
+  /** memberList by service, for constant-time lookups. */
+  private readonly memberByService = new Map<GrayService, LaneMember>();
+  /** Insertion-ordered. */
+  private readonly propagators = new Set<GrayService>();
   private readonly colorings: ILaneColoring[] = [];
   private readonly entryServices: GrayService[] = [];
 
@@ -99,13 +102,14 @@ export class TrafficLane extends Construct {
    * Kruise release (which must exist and must not match anything else); `options` are refused.
    */
   public addMember(service: GrayService, options: LaneMemberOptions = {}): LaneMember {
-    if (this.memberList.some((m) => m.service === service)) {
+    if (this.memberByService.has(service)) {
       fail(this, 'addMember', `the service ${service.name} is already a member of the lane ${this.name}`, 'add each service once');
     }
     const member = this.mode === LaneMode.STATIC ? this.addStaticMember(service, options) : this.addProgressiveMember(service, options);
     ServiceLanes.of(service).declare(this.declaration);
     service.propagateHeader(this.header);
     this.memberList.push(member);
+    this.memberByService.set(service, member);
     return member;
   }
 
@@ -115,7 +119,7 @@ export class TrafficLane extends Construct {
    */
   public addPropagator(service: GrayService): void {
     service.propagateHeader(this.header);
-    if (!this.propagators.includes(service)) this.propagators.push(service);
+    this.propagators.add(service);
   }
 
   /**
@@ -130,7 +134,7 @@ export class TrafficLane extends Construct {
         'enter a progressive lane by ingress colouring (enterByColoring) or use release.weight; or make the lane LaneMode.STATIC');
     }
     requireInt(this, 'enterByWeight percent', percent, 1, 100);
-    const member = this.memberList.find((m) => m.service === service);
+    const member = this.memberByService.get(service);
     if (!member) {
       fail(this, 'enterByWeight', `the service ${service.name} is not a member of the lane ${this.name}, so it has no lane version to send the share to`, `call lane.addMember(${service.name}) first, or enter at a member`);
     }
@@ -221,7 +225,9 @@ export class TrafficLane extends Construct {
     if (this.memberList.length === 0) {
       errors.push(problem('members', `the lane ${this.name} has no member, so its requests reach only base versions`, 'add services with lane.addMember(service)'));
     }
-    errors.push(...this.validateAgainstOtherLanes());
+    // One walk of the construct tree serves both app-wide checks.
+    const constructs = this.node.root.node.findAll();
+    errors.push(...this.validateAgainstOtherLanes(constructs.filter((c): c is TrafficLane => c instanceof TrafficLane)));
     for (const m of this.memberList) {
       const release = m.service.release;
       if (this.mode === LaneMode.PROGRESSIVE && release && !isOnly(release.trafficMatches, this.match)) {
@@ -243,13 +249,12 @@ export class TrafficLane extends Construct {
         errors.push(problem('enterByWeight', `the lanes entering at ${s.name} take ${total}% of its gateway traffic (${entries.map((e) => `${e.lane.name} ${e.percent}%`).join(', ')})`, 'make the shares add up to 100 or less'));
       }
     }
-    errors.push(...this.validatePropagation());
+    errors.push(...this.validatePropagation(constructs.filter((c): c is GrayService => c instanceof GrayService)));
     return errors;
   }
 
   /** Conflicts with lanes created earlier (each conflict is reported once, by the later lane). */
-  private validateAgainstOtherLanes(): string[] {
-    const lanes = allLanes(this);
+  private validateAgainstOtherLanes(lanes: readonly TrafficLane[]): string[] {
     const errors: string[] = [];
     for (const other of lanes.slice(0, lanes.indexOf(this))) {
       if (other.name === this.name) {
@@ -266,19 +271,14 @@ export class TrafficLane extends Construct {
   }
 
   /** Every service that calls a member, directly or through others, must propagate the header. */
-  private validatePropagation(): string[] {
-    const services = this.node.root.node.findAll().filter((c): c is GrayService => c instanceof GrayService);
-    const callers = new Map<GrayService, GrayService[]>();
-    for (const caller of services) {
-      for (const host of caller.callees) {
-        for (const callee of services.filter((s) => hostNames(caller, host, s))) callers.set(callee, [...(callers.get(callee) ?? []), caller]);
-      }
-    }
+  private validatePropagation(services: readonly GrayService[]): string[] {
+    const callers = callerGraph(services);
     const errors: string[] = [];
     const seen = new Set<GrayService>(this.memberList.map((m) => m.service));
     const queue = [...seen];
-    while (queue.length > 0) {
-      const callee = queue.shift()!;
+    // Breadth-first from the members; an index instead of shift() keeps the walk linear.
+    for (let next = 0; next < queue.length; next++) {
+      const callee = queue[next];
       for (const caller of callers.get(callee) ?? []) {
         if (seen.has(caller)) continue;
         seen.add(caller);
@@ -296,6 +296,29 @@ export class TrafficLane extends Construct {
 /** Every lane of the app `scope` belongs to, in construct-tree order. */
 function allLanes(scope: IConstruct): TrafficLane[] {
   return scope.node.root.node.findAll().filter((c): c is TrafficLane => c instanceof TrafficLane);
+}
+
+/**
+ * Callee → its callers, over every GrayService of the app (in construct-tree order). Linear in
+ * services and calls: each called host is looked up by name instead of compared with every service.
+ */
+function callerGraph(services: readonly GrayService[]): Map<GrayService, GrayService[]> {
+  const byName = new Map<string, GrayService[]>();
+  for (const s of services) {
+    const list = byName.get(s.name);
+    if (list) list.push(s); else byName.set(s.name, [s]);
+  }
+  const callers = new Map<GrayService, GrayService[]>();
+  for (const caller of services) {
+    for (const host of caller.callees) {
+      for (const callee of byName.get(host.split('.')[0]) ?? []) {
+        if (!hostNames(caller, host, callee)) continue;
+        const list = callers.get(callee);
+        if (list) list.push(caller); else callers.set(callee, [caller]);
+      }
+    }
+  }
+  return callers;
 }
 
 /** Whether `host`, called by `caller`, names the service `s` (bare name or FQDN). */
