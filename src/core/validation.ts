@@ -71,6 +71,15 @@ export function isHeaderValue(s: string): boolean {
   return typeof s === 'string' && s.length > 0 && s.length <= 1024 && /^[\x20-\x7e]+$/.test(s) && !s.includes('%');
 }
 
+const IMAGE_DOMAIN = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?';
+const IMAGE_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const IMAGE_REFERENCE = new RegExp(`^(?:${IMAGE_DOMAIN}/)?${IMAGE_COMPONENT}(?:/${IMAGE_COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`);
+
+/** A container image reference (`[registry[:port]/]path[:tag][@sha256:digest]`, the distribution grammar). */
+export function isImageReference(s: string): boolean {
+  return typeof s === 'string' && s.length <= 512 && IMAGE_REFERENCE.test(s);
+}
+
 /** Asserts a DNS-1123 label, or throws naming the prop and the fix. */
 export function requireDns1123Label(scope: IConstruct, prop: string, value: string): void {
   if (!isDns1123Label(value)) {
