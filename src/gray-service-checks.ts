@@ -1,9 +1,10 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { fail, isDns1123Subdomain, isHeaderName, isImageReference, requireDns1123Label, requireInt, requireLabel } from './core/validation';
+import { fail, isDns1123Subdomain, isImageReference, isJsObjectKey, requireDns1123Label, requireInt, requireLabel } from './core/validation';
 import { WellKnown } from './core/well-known';
 import { GrayServiceProps, ProgressiveReleaseOptions } from './gray-service-props';
 import type { IngressGateway } from './ingress-gateway';
+import { checkMatches } from './kruise/canary-step';
 
 /** Labels the library owns on every pod; users may not set or reuse them. */
 const RESERVED_POD_LABELS: readonly string[] = [WellKnown.APP_LABEL, WellKnown.WORKLOAD_LABEL, WellKnown.KRUISE_CANARY_LABEL, WellKnown.LANE_LABEL];
@@ -35,7 +36,7 @@ export function checkServiceProps(scope: IConstruct, name: string, props: GraySe
     fail(scope, 'gatewayHosts', 'hosts are given but no gateway', 'also give gateway, or drop gatewayHosts');
   }
   for (const [k] of Object.entries(props.env ?? {})) {
-    if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(k)) fail(scope, 'env', `"${k}" is not a valid environment variable name`, 'use letters, digits, "_", "-" and ".", not starting with a digit');
+    if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(k) || isJsObjectKey(k)) fail(scope, 'env', `"${k}" is not a valid environment variable name`, 'use letters, digits, "_", "-" and ".", not starting with a digit');
     if (k === WellKnown.PROPAGATE_HEADERS_ENV) fail(scope, 'env', `"${k}" is set by the library`, 'remove it from env');
   }
 }
@@ -47,13 +48,8 @@ export function checkReleaseProps(scope: IConstruct, release: ProgressiveRelease
     fail(scope, 'release.canaryVersion', `the canary's version label would stay "${o.baseVersion}", so canary pods would join the base subset`, `use a canaryVersion other than "${o.baseVersion}" (default "canary")`);
   }
   if (release.weight !== undefined) requireInt(scope, 'release.weight', release.weight, 0, 100);
-  const seen = new Set<string>();
-  for (const m of release.matches ?? []) {
-    if (!isHeaderName(m.name)) fail(scope, 'release.matches', `${JSON.stringify(m.name)} is not a lowercase header name`, 'use a lowercase token of [a-z0-9-_]');
-    if (seen.has(m.name)) fail(scope, 'release.matches', `the header "${m.name}" is matched twice`, 'match each header once (conditions are ANDed)');
-    seen.add(m.name);
-    if (!m.value || /[\x00-\x1f\x7f]/.test(m.value)) fail(scope, 'release.matches', `the value for "${m.name}" is empty or has control characters`, 'give a printable value');
-  }
+  const matchProblem = checkMatches(release.matches ?? []);
+  if (matchProblem) fail(scope, 'release.matches', matchProblem.problem, matchProblem.fix);
 }
 
 /**

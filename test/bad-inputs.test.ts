@@ -118,11 +118,14 @@ const CASES: BadInput[] = [
   { construct: 'Kruise steps', what: 'no step', build: (c) => progressive(c, 'svc', { weight: 5, steps: [] }), at: 'svc', prop: 'release.steps', message: /no step given/ },
   { construct: 'Kruise steps', what: 'weights that go down', build: (c) => progressive(c, 'svc', { weight: 5, steps: [CanaryStep.weight(50), CanaryStep.weight(20)] }), at: 'svc', prop: 'release.steps', message: /lower weight than the step before/ },
   { construct: 'Kruise steps', what: 'replicas of 150%', build: (c) => progressive(c, 'svc', { weight: 5, steps: [CanaryStep.replicas('150%')] }), at: 'svc', prop: 'release.steps', message: /"150%"/ },
+  { construct: 'Kruise steps', what: 'a step matching an uppercase header', build: (c) => progressive(c, 'svc', { weight: 5, steps: [CanaryStep.of({ matches: [{ name: 'X-Lane', value: 'canary' }] })] }), at: 'svc', prop: 'release.steps', message: /step 1 matches: "X-Lane" is not a lowercase header name/ },
+  { construct: 'Kruise steps', what: 'a step matching an empty value', build: (c) => progressive(c, 'svc', { weight: 5, steps: [CanaryStep.of({ matches: [{ name: 'x-lane', value: '' }] })] }), at: 'svc', prop: 'release.steps', message: /empty or not printable/ },
   { construct: 'Kruise steps', what: 'a step with nothing in it', build: (c) => progressive(c, 'svc', { weight: 5, steps: [CanaryStep.of({})] }), at: 'svc', prop: 'release.steps', message: /neither replicas, weight nor matches/ },
 
   // ---- TrafficLane ----------------------------------------------------------------------------
   { construct: 'TrafficLane', what: 'an uppercase lane name', build: (c) => new TrafficLane(c, 'lane', { name: 'Dev', header: H }), at: 'lane', prop: 'name', message: /not a lane name/ },
   { construct: 'TrafficLane', what: 'a hop-by-hop lane header', build: (c) => new TrafficLane(c, 'lane', { name: 'dev', header: 'connection' }), at: 'lane', prop: 'header', message: /cannot carry a lane/ },
+  { construct: 'TrafficLane', what: 'a lane header cdk8s cannot serialize as a match key ("constructor")', build: (c) => new TrafficLane(c, 'lane', { name: 'dev', header: 'constructor' }), at: 'lane', prop: 'header', message: /cdk8s cannot serialize/ },
   { construct: 'TrafficLane', what: 'a lane value with a comma', build: (c) => new TrafficLane(c, 'lane', { name: 'dev', header: H, value: 'a,b' }), at: 'lane', prop: 'value', message: /not a lane value/ },
   { construct: 'TrafficLane', what: 'a static lane named like the base version', build: (c) => new TrafficLane(c, 'lane', { name: 'base', header: H }).addMember(new GrayService(c, 'svc', SVC)), at: 'lane', prop: 'name', message: /join the base subset/ },
   { construct: 'TrafficLane', what: 'a bad image for a static member', build: (c) => new TrafficLane(c, 'lane', { name: 'dev', header: H }).addMember(new GrayService(c, 'svc', SVC), { image: 'Bad Image' }), at: 'lane', prop: 'addMember image', message: /not an image reference/ },
@@ -193,6 +196,7 @@ const CASES: BadInput[] = [
   { construct: 'TrafficColoring', what: 'no rule and no default', build: (c) => new TrafficColoring(c, 'col', { header: H }), at: 'col', prop: 'rules', message: /never set the lane header/ },
   { construct: 'TrafficColoring', what: 'an empty gateway selector (a mesh-wide filter)', build: (c) => new TrafficColoring(c, 'col', { header: H, defaultValue: 'base', gatewaySelector: {} }), at: 'col', prop: 'gatewaySelector', message: /every proxy/ },
   { construct: 'TrafficColoring', what: 'a default value with "%"', build: (c) => new TrafficColoring(c, 'col', { header: H, defaultValue: '%DOWNSTREAM_REMOTE_ADDRESS%' }), at: 'col', prop: 'defaultValue', message: /not a safe header value/ },
+  { construct: 'TrafficColoring', what: 'a selector key cdk8s cannot serialize ("constructor")', build: (c) => new TrafficColoring(c, 'col', { header: H, defaultValue: 'base', gatewaySelector: { constructor: 'x' } as any }), at: 'col', prop: 'gatewaySelector', message: /cdk8s cannot serialize/ },
   { construct: 'TrafficColoring', what: 'a cookie name with ";"', build: (c) => new TrafficColoring(c, 'col', { header: H, rules: [ColoringRule.cookieEquals('a;b', 'x', 'dev')] }), at: 'col', prop: 'rules[0].cookieName', message: /not a valid cookie name/ },
   {
     construct: 'TrafficColoring',

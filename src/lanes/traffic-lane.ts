@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { requireLaneHeader, requireLaneName, requireLaneValue } from './lane-checks';
 import { LaneDeclaration, ServiceLanes } from './service-lanes';
 import { ILaneColoring, LaneMemberOptions, LaneMode, TrafficLaneProps } from './traffic-lane-props';
-import { fail, isImageReference, problem, requireDns1123Label, requireInt } from '../core/validation';
+import { fail, isImageReference, isJsObjectKey, problem, requireDns1123Label, requireInt } from '../core/validation';
 import { WellKnown } from '../core/well-known';
 import { GrayService } from '../gray-service';
 import { HeaderMatch, HeaderMatchType } from '../kruise/canary-step';
@@ -180,7 +180,7 @@ export class TrafficLane extends Construct {
     }
     if (options.replicas !== undefined) requireInt(this, 'addMember replicas', options.replicas, 0, 10000);
     for (const k of Object.keys(options.env ?? {})) {
-      if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(k) || k === WellKnown.PROPAGATE_HEADERS_ENV) {
+      if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(k) || isJsObjectKey(k) || k === WellKnown.PROPAGATE_HEADERS_ENV) {
         fail(this, 'addMember env', `"${k}" is not an environment variable name the lane may set`, `use letters, digits, "_", "-" and "." (not ${WellKnown.PROPAGATE_HEADERS_ENV}, which the library sets)`);
       }
     }
