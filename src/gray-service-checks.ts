@@ -1,7 +1,10 @@
+import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { fail, isHeaderName, requireDns1123Label, requireInt, requireLabel } from './core/validation';
+import { fail, isDns1123Subdomain, isImageReference, isJsObjectKey, requireDns1123Label, requireInt, requireLabel } from './core/validation';
 import { WellKnown } from './core/well-known';
 import { GrayServiceProps, ProgressiveReleaseOptions } from './gray-service-props';
+import type { IngressGateway } from './ingress-gateway';
+import { checkMatches } from './kruise/canary-step';
 
 /** Labels the library owns on every pod; users may not set or reuse them. */
 const RESERVED_POD_LABELS: readonly string[] = [WellKnown.APP_LABEL, WellKnown.WORKLOAD_LABEL, WellKnown.KRUISE_CANARY_LABEL, WellKnown.LANE_LABEL];
@@ -10,7 +13,7 @@ const RESERVED_POD_LABELS: readonly string[] = [WellKnown.APP_LABEL, WellKnown.W
 export function checkServiceProps(scope: IConstruct, name: string, props: GrayServiceProps): void {
   requireDns1123Label(scope, 'name', name);
   if (props.namespace !== undefined) requireDns1123Label(scope, 'namespace', props.namespace);
-  if (!props.image || /\s/.test(props.image)) {
+  if (!isImageReference(props.image)) {
     fail(scope, 'image', `${JSON.stringify(props.image)} is not an image reference`, 'give an image such as "registry.example.com/team/app:1.2.3"');
   }
   requireInt(scope, 'port', props.port, 1, 65535);
@@ -32,15 +35,8 @@ export function checkServiceProps(scope: IConstruct, name: string, props: GraySe
   if (props.gatewayHosts && !props.gateway) {
     fail(scope, 'gatewayHosts', 'hosts are given but no gateway', 'also give gateway, or drop gatewayHosts');
   }
-  if (props.gateway && props.gatewayHosts) {
-    for (const h of props.gatewayHosts) {
-      if (!props.gateway.hosts.some((g) => hostCovers(g, h))) {
-        fail(scope, 'gatewayHosts', `the gateway ${props.gateway.name} does not accept the host "${h}"`, `use one of ${props.gateway.hosts.join(', ')}, or add the host to the gateway`);
-      }
-    }
-  }
   for (const [k] of Object.entries(props.env ?? {})) {
-    if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(k)) fail(scope, 'env', `"${k}" is not a valid environment variable name`, 'use letters, digits, "_", "-" and ".", not starting with a digit');
+    if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(k) || isJsObjectKey(k)) fail(scope, 'env', `"${k}" is not a valid environment variable name`, 'use letters, digits, "_", "-" and ".", not starting with a digit');
     if (k === WellKnown.PROPAGATE_HEADERS_ENV) fail(scope, 'env', `"${k}" is set by the library`, 'remove it from env');
   }
 }
@@ -52,18 +48,65 @@ export function checkReleaseProps(scope: IConstruct, release: ProgressiveRelease
     fail(scope, 'release.canaryVersion', `the canary's version label would stay "${o.baseVersion}", so canary pods would join the base subset`, `use a canaryVersion other than "${o.baseVersion}" (default "canary")`);
   }
   if (release.weight !== undefined) requireInt(scope, 'release.weight', release.weight, 0, 100);
-  const seen = new Set<string>();
-  for (const m of release.matches ?? []) {
-    if (!isHeaderName(m.name)) fail(scope, 'release.matches', `${JSON.stringify(m.name)} is not a lowercase header name`, 'use a lowercase token of [a-z0-9-_]');
-    if (seen.has(m.name)) fail(scope, 'release.matches', `the header "${m.name}" is matched twice`, 'match each header once (conditions are ANDed)');
-    seen.add(m.name);
-    if (!m.value || /[\x00-\x1f\x7f]/.test(m.value)) fail(scope, 'release.matches', `the value for "${m.name}" is empty or has control characters`, 'give a printable value');
+  const matchProblem = checkMatches(release.matches ?? []);
+  if (matchProblem) fail(scope, 'release.matches', matchProblem.problem, matchProblem.fix);
+}
+
+/**
+ * The hosts of a service's gateway-bound VirtualService: `gatewayHosts`, or the gateway's hosts
+ * that a VirtualService in the service's namespace may bind to, without their namespace part.
+ * Throws when a host is not a valid VirtualService host or the gateway does not accept it from
+ * that namespace (Istio would silently ignore the VirtualService).
+ */
+export function gatewayHostsOf(scope: IConstruct, gateway: IngressGateway, namespace: string | undefined, gatewayHosts: readonly string[] | undefined): string[] {
+  const from = namespace ?? Chart.of(scope).namespace;
+  const gatewayNamespace = gateway.namespace ?? Chart.of(gateway).namespace;
+  const accepts = (g: string, h: string) => hostCovers(g, h) && namespaceAllowed(g, from, gatewayNamespace);
+  if (gatewayHosts === undefined) {
+    const hosts = gateway.hosts.filter((g) => namespaceAllowed(g, from, gatewayNamespace)).map(hostPart);
+    if (hosts.length === 0) {
+      fail(scope, 'gateway', `the gateway ${gateway.name} accepts VirtualServices only from other namespaces (${gateway.hosts.join(', ')}), not from ${from ?? 'the chart\'s (unset) namespace'}`,
+        'give the service the namespace the gateway names, or add "*/<host>" or the service\'s namespace to the gateway hosts');
+    }
+    return [...new Set(hosts)];
   }
+  if (gatewayHosts.length === 0) fail(scope, 'gatewayHosts', 'no host given', 'list at least one host, or leave gatewayHosts unset to use the gateway\'s hosts');
+  for (const h of gatewayHosts) {
+    if (!isVirtualServiceHost(h)) {
+      fail(scope, 'gatewayHosts', `${JSON.stringify(h)} is not a VirtualService host`, 'use a DNS name such as "shop.example.com", a wildcard "*.example.com", or "*" (no "namespace/" part here)');
+    }
+    if (!gateway.hosts.some((g) => accepts(g, h))) {
+      fail(scope, 'gatewayHosts', `the gateway ${gateway.name} does not accept the host "${h}" from a VirtualService in ${from ? `namespace ${from}` : 'an unset namespace'}`,
+        `use one of ${gateway.hosts.join(', ')} (a "namespace/" part restricts where the VirtualService may live), or add the host to the gateway`);
+    }
+  }
+  if (new Set(gatewayHosts).size !== gatewayHosts.length) fail(scope, 'gatewayHosts', 'a host is listed twice', 'list each host once');
+  return [...gatewayHosts];
+}
+
+/** A VirtualService host: `*`, `*.domain` or a DNS-1123 subdomain. */
+export function isVirtualServiceHost(h: string): boolean {
+  if (typeof h !== 'string') return false;
+  if (h === '*') return true;
+  return isDns1123Subdomain(h.startsWith('*.') ? h.slice(2) : h);
+}
+
+function hostPart(gatewayHost: string): string {
+  return gatewayHost.includes('/') ? gatewayHost.split('/')[1] : gatewayHost;
+}
+
+/** Whether a gateway host's namespace part (`ns/`, `./`, `*\/`, none) lets a VirtualService in `from` bind. */
+function namespaceAllowed(gatewayHost: string, from: string | undefined, gatewayNamespace: string | undefined): boolean {
+  if (!gatewayHost.includes('/')) return true;
+  const ns = gatewayHost.split('/')[0];
+  if (ns === '*') return true;
+  if (ns === '.') return from === gatewayNamespace;
+  return from === ns;
 }
 
 /** Whether a gateway host (`*`, `*.example.com`, `ns/host`) accepts a VirtualService host. */
 export function hostCovers(gatewayHost: string, host: string): boolean {
-  const g = gatewayHost.includes('/') ? gatewayHost.split('/')[1] : gatewayHost;
+  const g = hostPart(gatewayHost);
   if (g === '*') return true;
   if (g.startsWith('*.')) return host.endsWith(g.slice(1)) || host === g;
   return g === host;

@@ -1,12 +1,13 @@
-import { ApiObject, Lazy, Size } from 'cdk8s';
+import { ApiObject, Chart, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DestinationRuleSpec, toJson_DestinationRuleSpec, toJson_VirtualServiceSpec, VirtualServiceSpec } from '../imports/istio-networking';
 import { IstioApiVersion, KruiseApiVersion, LoadBalancer } from './core/api-versions';
 import { meshObject } from './core/mesh-object';
+import { claimRouting, uniquenessProblems } from './core/uniqueness';
 import { fail, isDns1123Label, problem, requireDns1123Label, requireInt } from './core/validation';
 import { WellKnown } from './core/well-known';
-import { checkReleaseProps, checkServiceProps } from './gray-service-checks';
+import { checkReleaseProps, checkServiceProps, gatewayHostsOf } from './gray-service-checks';
 import { GrayServiceNames, GrayServiceProps, GrayServiceRef } from './gray-service-props';
 import { IngressGateway } from './ingress-gateway';
 import { CanaryStep, checkSteps } from './kruise/canary-step';
@@ -185,7 +186,15 @@ export class GrayService extends Construct {
     });
     if (props.gateway) {
       this.gateway = props.gateway;
-      const hosts = props.gatewayHosts ?? props.gateway.hosts;
+      const hosts = gatewayHostsOf(this, props.gateway, this.namespace, props.gatewayHosts);
+      for (const h of hosts) {
+        claimRouting(this, {
+          key: `gateway|${props.gateway.node.path}|${h}`,
+          prop: 'gatewayHosts',
+          what: `the host ${h} on the gateway ${props.gateway.name}`,
+          fix: 'expose each host through one service (give the others gatewayHosts of their own), or route the paths of one host from one service',
+        });
+      }
       const gatewayRef = props.gateway.refFrom(this.namespace);
       this.gatewayVirtualService = meshObject(this, 'GatewayVirtualService', {
         apiVersion: this.istioApiVersion,
@@ -224,7 +233,13 @@ export class GrayService extends Construct {
     }
 
     for (const c of props.calls ?? []) this.addCall(c);
-    this.node.addValidation({ validate: () => this.validateService() });
+    claimRouting(this, {
+      key: `mesh|${this.namespace ?? Chart.of(this).namespace ?? 'default'}|${this.name}`,
+      prop: 'name',
+      what: `the mesh routing (DestinationRule, VirtualService) of the service ${this.name}`,
+      fix: 'route each service from one construct: rename one of them, or put them in different namespaces',
+    });
+    this.node.addValidation({ validate: () => [...this.validateService(), ...uniquenessProblems(this)] });
   }
 
   /** Declares a service this one calls (for the route explainer's call graph). */

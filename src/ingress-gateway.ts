@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { GatewaySpec, toJson_GatewaySpec } from '../imports/istio-networking';
 import { IstioApiVersion } from './core/api-versions';
 import { meshObject } from './core/mesh-object';
+import { uniquenessProblems } from './core/uniqueness';
 import { fail, isDns1123Label, isDns1123Subdomain, requireDns1123Label, requireLabel } from './core/validation';
 
 /** Props of {@link IngressGateway}. */
@@ -100,6 +101,7 @@ export class IngressGateway extends Construct {
       metadata: { name: this.name, namespace: this.namespace },
       spec: () => toJson_GatewaySpec(spec),
     });
+    this.node.addValidation({ validate: () => uniquenessProblems(this) });
   }
 
   /** How a VirtualService in `fromNamespace` refers to this gateway (`name` or `namespace/name`). */

@@ -7,7 +7,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
-import { DynamicSubsetRouting, FallbackPolicy, GrayService, MeshTarget } from '../src';
+import * as YAML from 'yaml';
+import { applySyncWaves, ArgoCdApplication, DynamicSubsetRouting, FallbackPolicy, GrayService, LaneMode, MeshTarget, TrafficLane } from '../src';
 import { EXAMPLES_DIR, exampleNames } from './support/examples';
 
 function filesUnder(dir: string): Record<string, string> {
@@ -70,5 +71,79 @@ describe('order that carries no meaning does not change the output', () => {
       fallbackPolicy: FallbackPolicy.ANY_ENDPOINT,
     }));
     expect(make(workloads)).toEqual(make([...workloads].reverse()));
+  });
+});
+
+describe('order that carries no meaning does not change the output (members, lanes, charts, waves)', () => {
+  const IMAGE = 'example/app:1.0';
+  function synth(build: (app: App, c: Chart) => void): string {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'gray-det-')) });
+    build(app, new Chart(app, 'c', { disableResourceNameHashes: true }));
+    return app.synthYaml();
+  }
+  function services(c: Chart): GrayService[] {
+    const back = new GrayService(c, 'back', { image: IMAGE, port: 80 });
+    const middle = new GrayService(c, 'middle', { image: IMAGE, port: 80, calls: [back] });
+    const front = new GrayService(c, 'front', { image: IMAGE, port: 80, calls: [middle] });
+    return [front, middle, back];
+  }
+
+  test('the members of a static lane', () => {
+    const make = (order: number[]) => synth((_, c) => {
+      const s = services(c);
+      const lane = new TrafficLane(c, 'dev', { name: 'dev', header: 'x-lane', services: s });
+      order.forEach((i) => lane.addMember(s[i]));
+    });
+    expect(make([0, 1, 2])).toEqual(make([2, 0, 1]));
+  });
+
+  test('the members of a progressive lane', () => {
+    const make = (order: number[]) => synth((_, c) => {
+      const s = ['a', 'b', 'c'].map((n) => new GrayService(c, n, { image: IMAGE, port: 80, release: {} }));
+      const lane = new TrafficLane(c, 'canary', { name: 'canary', header: 'x-lane', mode: LaneMode.PROGRESSIVE });
+      order.forEach((i) => lane.addMember(s[i]));
+    });
+    expect(make([0, 1, 2])).toEqual(make([1, 2, 0]));
+  });
+
+  test('lanes declared in another order: same subsets, annotations and Deployments; rules keep declaration order', () => {
+    const make = (names: string[]) => synth((_, c) => {
+      const s = services(c);
+      for (const n of names) new TrafficLane(c, `lane-${n}`, { name: n, header: 'x-lane', services: s }).addMember(s[2]);
+    });
+    const [ab, ba] = [make(['alice', 'bob']), make(['bob', 'alice'])].map((y) => YAML.parseAllDocuments(y).map((d) => d.toJS()));
+    // Objects appear in construct order (a lane's Deployment is created when the lane is), which
+    // kubectl and Argo CD ignore; compared by kind and name, they are identical.
+    const byName = (x: any, y: any) => `${x.kind}/${x.metadata.name}`.localeCompare(`${y.kind}/${y.metadata.name}`);
+    const without = (objs: any[]) => objs.filter((o) => o.kind !== 'VirtualService').sort(byName);
+    expect(without(ab)).toEqual(without(ba));
+    // The VirtualService rules are the same set; their order is routing order (first match wins),
+    // so it follows the declaration on purpose.
+    const rules = (objs: any[]) => objs.filter((o) => o.kind === 'VirtualService').map((vs) => [...vs.spec.http].sort((x: any, y: any) => x.name.localeCompare(y.name)));
+    expect(rules(ab)).toEqual(rules(ba));
+  });
+
+  test('the charts of an Argo CD Application', () => {
+    const make = (reverse: boolean) => synth((app, c) => {
+      const charts = ['shop', 'pay'].map((n) => {
+        const chart = new Chart(app, n, { namespace: n, disableResourceNameHashes: true });
+        new GrayService(chart, n, { image: IMAGE, port: 80, release: { weight: 10 } });
+        return chart;
+      });
+      new ArgoCdApplication(c, 'app', { repoURL: 'https://example.com/r.git', path: 'dist', charts: reverse ? charts.reverse() : charts });
+    });
+    expect(make(false)).toEqual(make(true));
+  });
+
+  test('sync waves: stamping twice, or after adding objects in another order, gives the same annotations', () => {
+    const make = (reverse: boolean, twice: boolean) => synth((_, c) => {
+      const ids = ['a', 'b'];
+      for (const id of reverse ? ids.reverse() : ids) new GrayService(c, id, { image: IMAGE, port: 80, release: { weight: 5 } });
+      applySyncWaves(c);
+      if (twice) expect(applySyncWaves(c)).toBe(0);
+    });
+    const waves = (y: string) => YAML.parseAllDocuments(y).map((d) => d.toJS()).map((o: any) => `${o.kind}/${o.metadata.name}=${o.metadata.annotations?.['argocd.argoproj.io/sync-wave']}`).sort();
+    expect(make(false, true)).toEqual(make(false, false));
+    expect(waves(make(true, false))).toEqual(waves(make(false, false)));
   });
 });

@@ -2,6 +2,7 @@ import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IgnoreDifference, ignoreDifferencesFor, ManifestLike, toArgoCdIgnoreDifference } from './ignore-differences';
 import { ApplicationSpec, toJson_ApplicationSpec } from '../../imports/argocd';
+import { uniquenessProblems } from '../core/uniqueness';
 import { fail, isDns1123Label, isDns1123Subdomain } from '../core/validation';
 
 /** apiVersion and kind of an Argo CD Application. */
@@ -118,8 +119,19 @@ export class ArgoCdApplication extends Construct {
     this.name = props.name ?? id;
     if (!isDns1123Subdomain(this.name)) fail(this, 'name', `${JSON.stringify(this.name)} is not a valid Application name`, 'use lowercase letters, digits, "-" and "."');
     if (props.namespace !== undefined && !isDns1123Label(props.namespace)) fail(this, 'namespace', `${JSON.stringify(props.namespace)} is not a namespace name`, 'use a DNS-1123 label');
-    if (!props.repoURL) fail(this, 'repoURL', 'is empty', 'give the URL of the git repository holding the synthesized manifests');
-    if (!props.path || props.path.startsWith('/')) fail(this, 'path', `${JSON.stringify(props.path)} is not a folder inside the repository`, 'give a relative path such as "dist/shop"');
+    if (!props.repoURL || /\s/.test(props.repoURL)) fail(this, 'repoURL', `${JSON.stringify(props.repoURL)} is not a repository URL`, 'give the URL of the git repository holding the synthesized manifests, without spaces');
+    if (!props.path || props.path.startsWith('/') || /\s/.test(props.path) || props.path.split('/').includes('..')) {
+      fail(this, 'path', `${JSON.stringify(props.path)} is not a folder inside the repository`, 'give a relative path without ".." such as "dist/shop"');
+    }
+    if (props.targetRevision !== undefined && (!props.targetRevision || /\s/.test(props.targetRevision))) {
+      fail(this, 'targetRevision', `${JSON.stringify(props.targetRevision)} is not a branch, tag or commit`, 'give a revision such as "main", "v1.2.0" or a commit SHA, or leave it unset (HEAD)');
+    }
+    if (props.project !== undefined && !isDns1123Subdomain(props.project)) {
+      fail(this, 'project', `${JSON.stringify(props.project)} is not an Argo CD project name`, 'use lowercase letters, digits, "-" and ".", or leave it unset ("default")');
+    }
+    for (const o of props.extraSyncOptions ?? []) {
+      if (!/^[A-Za-z]+=[^\s=]+$/.test(o)) fail(this, 'extraSyncOptions', `${JSON.stringify(o)} is not a sync option`, 'write options as Name=value, e.g. "CreateNamespace=true"');
+    }
     if (props.charts.length === 0) fail(this, 'charts', 'is empty', 'give the charts whose output is in `path`');
     for (const c of props.charts) {
       if (Chart.of(this) === c || c.node.findAll().includes(this)) {
@@ -128,6 +140,9 @@ export class ArgoCdApplication extends Construct {
     }
     this.charts = [...props.charts];
     const destination = props.destination ?? {};
+    if (destination.server !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(destination.server)) {
+      fail(this, 'destination.server', `${JSON.stringify(destination.server)} is not a cluster API URL`, 'give the API server URL, e.g. "https://kubernetes.default.svc", or leave it unset for the cluster Argo CD runs in');
+    }
     if (destination.namespace !== undefined && !isDns1123Label(destination.namespace)) {
       fail(this, 'destination.namespace', `${JSON.stringify(destination.namespace)} is not a namespace name`, 'use a DNS-1123 label');
     }
@@ -137,6 +152,7 @@ export class ArgoCdApplication extends Construct {
       metadata: { name: this.name, namespace: props.namespace ?? 'argocd' },
       spec: Lazy.any({ produce: () => this.renderSpec() }),
     });
+    this.node.addValidation({ validate: () => uniquenessProblems(this) });
   }
 
   /** The manifests of the charts, as Argo CD will read them. */

@@ -29,6 +29,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import type { ManifestLike } from './ignore-differences';
+import { fail } from '../core/validation';
 
 /** The annotation Argo CD reads. */
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
@@ -90,8 +91,12 @@ export function applySyncWaves(scope: IConstruct): number {
   let stamped = 0;
   for (const c of scope.node.findAll()) {
     if (!(c instanceof ApiObject)) continue;
+    const existing = c.metadata.toJson().annotations?.[SYNC_WAVE_ANNOTATION];
+    if (existing !== undefined && !/^-?[0-9]+$/.test(String(existing))) {
+      fail(c, `metadata.annotations["${SYNC_WAVE_ANNOTATION}"]`, `${JSON.stringify(existing)} is not a sync wave (Argo CD would refuse to sync)`, 'give an integer such as "-1" or "2", or remove the annotation so applySyncWaves sets one by kind');
+    }
     const wave = syncWaveOf(c.apiVersion, c.kind);
-    if (wave === undefined || c.metadata.toJson().annotations?.[SYNC_WAVE_ANNOTATION] !== undefined) continue;
+    if (wave === undefined || existing !== undefined) continue;
     c.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(wave));
     stamped++;
   }

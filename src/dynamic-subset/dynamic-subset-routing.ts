@@ -8,6 +8,7 @@ import * as asmApi from '../../imports/asm-networking';
 import * as istioApi from '../../imports/istio-networking';
 import { IstioApiVersion } from '../core/api-versions';
 import { MeshTarget } from '../core/mesh-target';
+import { claimRouting, uniquenessProblems } from '../core/uniqueness';
 import { fail, problem, requireDns1123Label, requireInt } from '../core/validation';
 import { IWorkloadLabels } from '../core/workload';
 
@@ -155,7 +156,13 @@ export class DynamicSubsetRouting extends Construct {
       }),
     });
 
-    this.node.addValidation({ validate: () => this.synthProblems() });
+    claimRouting(this, {
+      key: `mesh|${namespace}|${props.service.name}`,
+      prop: 'service.name',
+      what: `the mesh routing (DestinationRule, VirtualService) of the service ${props.service.name}`,
+      fix: 'route each service from one construct: drop one of them, or name another service',
+    });
+    this.node.addValidation({ validate: () => [...this.synthProblems(), ...uniquenessProblems(this)] });
   }
 
   /** The workloads' current pod labels (read now, so labels added after construction count). */

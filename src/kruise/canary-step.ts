@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { isHeaderName } from '../core/validation';
 
 /** How a canary step ends. */
 export class Pause {
@@ -122,6 +123,8 @@ export function checkSteps(steps: readonly CanaryStep[], totalReplicas: number):
     if (o.weight !== undefined && (!Number.isInteger(o.weight) || o.weight < 0 || o.weight > 100)) {
       return { problem: `${at} has weight ${o.weight}`, fix: 'use an integer percentage from 0 to 100' };
     }
+    const matchProblem = checkMatches(o.matches ?? []);
+    if (matchProblem) return { problem: `${at} matches: ${matchProblem.problem}`, fix: matchProblem.fix };
     if (o.pause?.seconds !== undefined && (!Number.isInteger(o.pause.seconds) || o.pause.seconds < 0)) {
       return { problem: `${at} pauses for ${o.pause.seconds} s`, fix: 'use a whole number of seconds' };
     }
@@ -134,6 +137,22 @@ export function checkSteps(steps: readonly CanaryStep[], totalReplicas: number):
       if (o.weight < lastWeight) return { problem: `${at} has a lower weight than the step before`, fix: 'make weights grow (or stay equal) from step to step' };
       lastWeight = o.weight;
     }
+  }
+  return undefined;
+}
+
+/**
+ * Checks the header conditions of one traffic match (ANDed): lowercase header names, each once,
+ * with a printable, non-empty value and a known match type. Returns a problem and its fix.
+ */
+export function checkMatches(matches: readonly HeaderMatch[]): { problem: string; fix: string } | undefined {
+  const seen = new Set<string>();
+  for (const m of matches) {
+    if (!isHeaderName(m.name)) return { problem: `${JSON.stringify(m.name)} is not a lowercase header name`, fix: 'use a lowercase token of [a-z0-9-_]' };
+    if (seen.has(m.name)) return { problem: `the header "${m.name}" is matched twice`, fix: 'match each header once (conditions are ANDed)' };
+    seen.add(m.name);
+    if (typeof m.value !== 'string' || !/^[\x20-\x7e]+$/.test(m.value)) return { problem: `the value ${JSON.stringify(m.value)} for "${m.name}" is empty or not printable ASCII`, fix: 'give a value of printable ASCII characters' };
+    if (m.type !== undefined && !Object.values(HeaderMatchType).includes(m.type)) return { problem: `${JSON.stringify(m.type)} is not a match type`, fix: 'use HeaderMatchType.EXACT or HeaderMatchType.REGULAR_EXPRESSION' };
   }
   return undefined;
 }

@@ -63,7 +63,7 @@ export class ServiceLanes {
   public declare(lane: LaneDeclaration): void {
     if (this.declared.length === 0) {
       const objects = [this.service.virtualService, this.service.destinationRule, this.service.gatewayVirtualService];
-      const text = Lazy.any({ produce: () => this.declared.map((l) => `${l.name}=${l.header}:${l.value}`).join(',') }) as unknown as string;
+      const text = Lazy.any({ produce: () => this.declared.map((l) => `${l.name}=${l.header}:${l.value}`).sort().join(',') }) as unknown as string;
       for (const o of objects) o?.metadata.addAnnotation(WellKnown.LANES_ANNOTATION, text);
     }
     this.declared.push(lane);

@@ -9,6 +9,7 @@ import {
   EnvoyFilterSpecConfigPatchesPatchOperation,
   toJson_EnvoyFilterSpec,
 } from '../../imports/istio-networking';
+import { uniquenessProblems } from '../core/uniqueness';
 import { fail, isDns1123Subdomain, requireDns1123Label, requireHeaderName, requireLabel } from '../core/validation';
 import { WellKnown } from '../core/well-known';
 
@@ -162,6 +163,7 @@ export class TrafficColoring extends Construct {
       },
       spec: toJson_EnvoyFilterSpec(spec),
     });
+    this.node.addValidation({ validate: () => uniquenessProblems(this) });
   }
 
   private validateProps(props: TrafficColoringProps, rules: ColoringRule[], namespace: string, selector: Record<string, string>): void {

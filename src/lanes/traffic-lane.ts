@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { requireLaneHeader, requireLaneName, requireLaneValue } from './lane-checks';
 import { LaneDeclaration, ServiceLanes } from './service-lanes';
 import { ILaneColoring, LaneMemberOptions, LaneMode, TrafficLaneProps } from './traffic-lane-props';
-import { fail, problem, requireDns1123Label, requireInt } from '../core/validation';
+import { fail, isImageReference, isJsObjectKey, problem, requireDns1123Label, requireInt } from '../core/validation';
 import { WellKnown } from '../core/well-known';
 import { GrayService } from '../gray-service';
 import { HeaderMatch, HeaderMatchType } from '../kruise/canary-step';
@@ -179,12 +179,12 @@ export class TrafficLane extends Construct {
     if (service.workloads.some((w) => w.name === deploymentName)) {
       fail(this, 'addMember', `the service ${service.name} already has a Deployment named ${deploymentName}`, 'give options.deploymentName');
     }
-    if (options.image !== undefined && (!options.image || /\s/.test(options.image))) {
+    if (options.image !== undefined && !isImageReference(options.image)) {
       fail(this, 'addMember image', `${JSON.stringify(options.image)} is not an image reference`, 'give an image such as "registry.example.com/team/app:1.2.3-lane"');
     }
     if (options.replicas !== undefined) requireInt(this, 'addMember replicas', options.replicas, 0, 10000);
     for (const k of Object.keys(options.env ?? {})) {
-      if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(k) || k === WellKnown.PROPAGATE_HEADERS_ENV) {
+      if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(k) || isJsObjectKey(k) || k === WellKnown.PROPAGATE_HEADERS_ENV) {
         fail(this, 'addMember env', `"${k}" is not an environment variable name the lane may set`, `use letters, digits, "_", "-" and "." (not ${WellKnown.PROPAGATE_HEADERS_ENV}, which the library sets)`);
       }
     }

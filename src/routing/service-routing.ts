@@ -71,7 +71,10 @@ export class ServiceRouting {
     return undefined;
   }
 
-  /** Adds a rule ahead of the base route; rules keep the order they were added in. */
+  /**
+   * Adds a rule ahead of the base route. Rules keep the order they were added in: it is routing
+   * order (Istio takes the first rule that matches), so it is never sorted.
+   */
   public addRule(rule: HttpRule): string | undefined {
     if (this.rules.some((r) => r.name === rule.name)) return `rule ${rule.name} is defined twice`;
     this.rules.push(rule);
@@ -93,9 +96,13 @@ export class ServiceRouting {
     return [...this.rules];
   }
 
-  /** DestinationRule `spec.subsets`. */
+  /**
+   * DestinationRule `spec.subsets`: the base subset first, then the others by name (their order
+   * carries no meaning, so the output does not depend on the order lanes were declared in).
+   */
   public renderSubsets(): Array<{ name: string; labels: Record<string, string> }> {
-    return this.subsets.map((s) => ({ name: s.name, labels: sortKeys(s.labels) }));
+    const [base, ...others] = this.subsets;
+    return [base, ...[...others].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))].map((s) => ({ name: s.name, labels: sortKeys(s.labels) }));
   }
 
   /** VirtualService `spec.http` for a mesh or gateway-bound VirtualService. */

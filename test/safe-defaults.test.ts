@@ -1,0 +1,110 @@
+/**
+ * Safe defaults, each asserted on every bundled example and on a minimal GrayService: locked-down
+ * pods, EnvoyFilters scoped to a workload, the lane header replaced at the ingress unless
+ * trusting clients is chosen, and no catch-all gateway host unless asked for.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Chart, Testing } from 'cdk8s';
+import { ColoringRule, GrayService, IngressGateway, TrafficColoring } from '../src';
+import { EXAMPLES_DIR, exampleNames, synthExample } from './support/examples';
+import { runOnRequest } from './support/lua';
+
+function minimalService(): any[] {
+  const chart = new Chart(Testing.app(), 'test', { disableResourceNameHashes: true });
+  new GrayService(chart, 'shop', { image: 'example/shop:1.0', port: 8080 });
+  return Testing.synth(chart);
+}
+
+const sources: Array<[string, () => any[]]> = [
+  ['a minimal GrayService', minimalService],
+  ...exampleNames().map((n): [string, () => any[]] => [`examples/${n}`, () => synthExample(n).flatMap((a) => a.objects)]),
+];
+
+describe.each(sources)('%s', (_name, objectsOf) => {
+  const objects = objectsOf();
+  const deployments = objects.filter((o) => o.kind === 'Deployment');
+  const pods = deployments.map((d) => [d.metadata.name, d.spec.template.spec] as const);
+  const containers = pods.flatMap(([name, pod]) => [...(pod.initContainers ?? []), ...pod.containers].map((c: any) => [`${name}/${c.name}`, c, pod] as const));
+
+  test('pods run as non-root with an explicit uid and gid', () => {
+    for (const [name, pod] of pods) {
+      expect({ name, runAsNonRoot: pod.securityContext?.runAsNonRoot }).toEqual({ name, runAsNonRoot: true });
+      expect({ name, uid: typeof pod.securityContext?.runAsUser }).toEqual({ name, uid: 'number' });
+      expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
+      expect(typeof pod.securityContext?.runAsGroup).toBe('number');
+    }
+    for (const [name, c, pod] of containers) {
+      // The container's own setting, or the pod's it inherits.
+      expect({ name, runAsNonRoot: c.securityContext?.runAsNonRoot ?? pod.securityContext.runAsNonRoot }).toEqual({ name, runAsNonRoot: true });
+      expect(c.securityContext?.runAsUser ?? pod.securityContext.runAsUser).toBeGreaterThan(0);
+    }
+  });
+
+  test('no privilege escalation, not privileged, read-only root filesystem', () => {
+    for (const [name, c] of containers) {
+      const sc = c.securityContext ?? {};
+      expect({ name, allowPrivilegeEscalation: sc.allowPrivilegeEscalation, privileged: sc.privileged, readOnlyRootFilesystem: sc.readOnlyRootFilesystem })
+        .toEqual({ name, allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true });
+    }
+  });
+
+  test('resource requests and limits are set', () => {
+    for (const [name, c] of containers) {
+      expect({ name, cpu: c.resources?.requests?.cpu !== undefined, memory: c.resources?.requests?.memory !== undefined }).toEqual({ name, cpu: true, memory: true });
+      expect({ name, cpu: c.resources?.limits?.cpu !== undefined, memory: c.resources?.limits?.memory !== undefined }).toEqual({ name, cpu: true, memory: true });
+    }
+  });
+
+  test('no service-account token is mounted', () => {
+    for (const [name, pod] of pods) expect({ name, automount: pod.automountServiceAccountToken }).toEqual({ name, automount: false });
+  });
+
+  test('every EnvoyFilter is scoped to a workload', () => {
+    for (const ef of objects.filter((o) => o.kind === 'EnvoyFilter')) {
+      expect(Object.keys(ef.spec.workloadSelector?.labels ?? {}).length).toBeGreaterThan(0);
+    }
+  });
+
+  test('a catch-all gateway host is there only when the source asked for it', () => {
+    const anyHost = objects.filter((o) => o.kind === 'Gateway').some((g) => g.spec.servers.some((s: any) => s.hosts.some((h: string) => h === '*' || h.endsWith('/*'))));
+    if (_name.startsWith('examples/') && anyHost) {
+      expect(fs.readFileSync(path.join(EXAMPLES_DIR, _name.split('/')[1], 'main.ts'), 'utf8')).toMatch(/allowAnyHost: true/);
+    }
+    if (!_name.startsWith('examples/')) expect(anyHost).toBe(false);
+  });
+
+  test('every ingress colouring replaces a lane header the client sent', () => {
+    for (const ef of objects.filter((o) => o.kind === 'EnvoyFilter')) {
+      const header = ef.metadata.annotations['gray-release.io/sets-headers'];
+      const script = ef.spec.configPatches[0].patch.value.typed_config.inlineCode;
+      const result = runOnRequest(script, { [header]: 'spoofed-by-client' });
+      expect(result.headers[header]).not.toBe('spoofed-by-client');
+      expect(result.mutations.some((m: any) => m[0] === 'add')).toBe(false);
+    }
+  });
+});
+
+describe('the defaults are opt-out, and only visibly', () => {
+  test('the catch-all gateway host needs allowAnyHost', () => {
+    const chart = Testing.chart();
+    expect(() => new IngressGateway(chart, 'gw', { hosts: ['*'] })).toThrow(/allowAnyHost: true/);
+    expect(() => new IngressGateway(chart, 'gw2', { hosts: ['*/*'] })).toThrow(/allowAnyHost: true/);
+    expect(new IngressGateway(chart, 'gw3', { hosts: ['*'], allowAnyHost: true }).hosts).toEqual(['*']);
+  });
+
+  test('the lane header is kept from the client only with trustClientHeader', () => {
+    const chart = Testing.chart();
+    const rules = [ColoringRule.headerEquals('agent', 'pc', 'canary')];
+    const strict = new TrafficColoring(chart, 'strict', { header: 'x-lane', rules });
+    const trusting = new TrafficColoring(chart, 'trusting', { header: 'x-lane', rules, trustClientHeader: true });
+    expect(runOnRequest(strict.script, { 'x-lane': 'canary' }).headers['x-lane']).toBeUndefined();
+    expect(runOnRequest(strict.script, { 'x-lane': 'canary', 'agent': 'pc' }).headers['x-lane']).toBe('canary');
+    expect(runOnRequest(trusting.script, { 'x-lane': 'canary' }).headers['x-lane']).toBe('canary');
+  });
+
+  test('an empty selector is never the default: the colouring filter targets the ingress gateway pods', () => {
+    const coloring = new TrafficColoring(Testing.chart(), 'c', { header: 'x-lane', defaultValue: 'base' });
+    expect(Testing.synth(Chart.of(coloring))[0].spec.workloadSelector).toEqual({ labels: { istio: 'ingressgateway' } });
+  });
+});
