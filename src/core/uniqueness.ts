@@ -44,33 +44,65 @@ function describe(o: ApiObject): string {
   return `the ${o.kind} "${o.metadata.name}"${namespace ? ` in namespace ${namespace}` : ''}`;
 }
 
+/** Everything the checks need from one chart, built in one pass over its constructs. */
+interface ChartIndex {
+  readonly objectsByIdentity: Map<string, ApiObject[]>;
+  readonly ownersByClaim: Map<string, IConstruct[]>;
+}
+
+const indexes = new WeakMap<Chart, ChartIndex>();
+const hooked = new WeakSet<Chart>();
+
+function buildIndex(chart: Chart): ChartIndex {
+  const objectsByIdentity = new Map<string, ApiObject[]>();
+  const ownersByClaim = new Map<string, IConstruct[]>();
+  for (const c of chart.node.findAll()) {
+    if (c instanceof ApiObject) {
+      const id = identity(c);
+      objectsByIdentity.set(id, [...(objectsByIdentity.get(id) ?? []), c]);
+    }
+    for (const claim of claims.get(c) ?? []) ownersByClaim.set(claim.key, [...(ownersByClaim.get(claim.key) ?? []), c]);
+  }
+  return { objectsByIdentity, ownersByClaim };
+}
+
+/**
+ * The chart's index, built once per validation pass rather than once per construct (which made
+ * synth quadratic in the number of services). A validation on the chart itself rebuilds it:
+ * cdk8s validates parents before children, so every pass starts with a fresh index.
+ */
+function indexOf(owner: IConstruct): ChartIndex {
+  const chart = Chart.of(owner);
+  if (!hooked.has(chart)) {
+    hooked.add(chart);
+    chart.node.addValidation({ validate: () => { indexes.set(chart, buildIndex(chart)); return []; } });
+  }
+  let index = indexes.get(chart);
+  if (!index) {
+    index = buildIndex(chart);
+    indexes.set(chart, index);
+  }
+  return index;
+}
+
 /**
  * Problems of `owner`'s objects and claims against everything else in its chart: objects of the
  * same group, kind, namespace and name, and routing claims with the same key. Each side of a
  * conflict reports it, so every construct involved names the other.
  */
 export function uniquenessProblems(owner: IConstruct): string[] {
-  const everything = Chart.of(owner).node.findAll();
-  const mine = new Set(owner.node.findAll());
+  const index = indexOf(owner);
   const errors: string[] = [];
-
-  const byIdentity = new Map<string, ApiObject[]>();
-  for (const c of everything) {
-    if (!(c instanceof ApiObject)) continue;
-    const id = identity(c);
-    byIdentity.set(id, [...(byIdentity.get(id) ?? []), c]);
-  }
-  for (const group of byIdentity.values()) {
+  for (const o of owner.node.findAll()) {
+    if (!(o instanceof ApiObject)) continue;
+    const group = index.objectsByIdentity.get(identity(o)) ?? [];
     if (group.length < 2) continue;
-    for (const o of group.filter((g) => mine.has(g))) {
-      const others = group.filter((g) => g !== o).map((g) => g.node.path);
-      errors.push(problem('names', `${describe(o)} is also written by ${others.join(', ')}, so applying the manifests would keep only one of them`,
-        'give each object its own name (the name prop, or names.* of a GrayService), or put the services in different namespaces'));
-    }
+    const others = group.filter((g) => g !== o).map((g) => g.node.path);
+    errors.push(problem('names', `${describe(o)} is also written by ${others.join(', ')}, so applying the manifests would keep only one of them`,
+      'give each object its own name (the name prop, or names.* of a GrayService), or put the services in different namespaces'));
   }
-
   for (const claim of claims.get(owner) ?? []) {
-    const rivals = everything.filter((c) => c !== owner && (claims.get(c) ?? []).some((other) => other.key === claim.key));
+    const rivals = (index.ownersByClaim.get(claim.key) ?? []).filter((c) => c !== owner);
     if (rivals.length > 0) {
       errors.push(problem(claim.prop, `${claim.what} is also written by ${rivals.map((r) => r.node.path).join(', ')}; Istio would merge or pick between them unpredictably`, claim.fix));
     }
