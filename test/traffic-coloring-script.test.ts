@@ -31,7 +31,10 @@ function expectLane(script: string, request: Record<string, string>, expected: s
   }
   expect(result.mutations.length).toBeLessThanOrEqual(1);
   expect(result.calls.filter(c => c[0] === 'headers')).toHaveLength(1);
-  expect(result.calls.every(c => ['headers', 'get', 'replace', 'remove'].includes(c[0]))).toBe(true);
+  expect(result.calls.every(c => ['headers', 'get', 'replace', 'remove', 'clearRouteCache'].includes(c[0]))).toBe(true);
+  // the route is chosen again after colouring, once, as the very last call
+  expect(result.calls.filter(c => c[0] === 'clearRouteCache')).toEqual([['clearRouteCache']]);
+  expect(result.calls[result.calls.length - 1]).toEqual(['clearRouteCache']);
   expect(result.leakedGlobals).toEqual([]);
 }
 
@@ -45,6 +48,13 @@ describe('seed case: agent=pc -> canary, else base', () => {
     // THEN the only change is replace(my-request-id, canary)
     expect(result.mutations).toEqual([['replace', LANE, 'canary']]);
     expect(result.headers).toEqual({ 'agent': 'pc', 'host': 'shop', 'my-request-id': 'canary' });
+    expect(result.calls).toEqual([['headers'], ['get', 'agent'], ['replace', LANE, 'canary'], ['clearRouteCache']]);
+  });
+
+  test('on an Envoy without clearRouteCache (before 1.32) the script still colours and does not fail', () => {
+    // GIVEN a request_handle that answers nil for clearRouteCache, as older Envoy's userdata does
+    const result = runOnRequest(script, { agent: 'pc' }, { envoyHasClearRouteCache: false });
+    // THEN the header is set and nothing else is called
     expect(result.calls).toEqual([['headers'], ['get', 'agent'], ['replace', LANE, 'canary']]);
   });
 

@@ -129,6 +129,11 @@ export function coloringStatements(options: ColoringScriptOptions): LuaStatement
   } else {
     body.push(lua.if(options.rules.map(rule => ({ condition: condition(rule), body: [set(rule.laneValue)] })), otherwise));
   }
+  // Filters ahead of this one in the gateway's chain (fault, CORS) may already have chosen the
+  // route from the uncoloured headers: have Envoy choose it again (Envoy 1.32+; older Envoy has
+  // no clearRouteCache, and its userdata answers nil for the missing method).
+  const handle = lua.name('request_handle');
+  body.push(lua.if([{ condition: lua.ne(lua.field(handle, 'clearRouteCache'), lua.nil), body: [lua.exec(lua.method(handle, 'clearRouteCache'))] }]));
   return [...helpers, lua.globalFunction('envoy_on_request', ['request_handle'], body)];
 }
 

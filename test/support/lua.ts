@@ -19,6 +19,7 @@ interface Fengari {
     lua_setglobal(L: FengariState, name: Uint8Array): void;
     lua_newtable(L: FengariState): void;
     lua_pushstring(L: FengariState, s: Uint8Array): void;
+    lua_pushboolean(L: FengariState, b: boolean): void;
     lua_settable(L: FengariState, idx: number): void;
     lua_getfield(L: FengariState, idx: number, k: Uint8Array): number;
     lua_rawgeti(L: FengariState, idx: number, n: number): number;
@@ -75,8 +76,15 @@ function headers:get(k) record("get", k); local l = store[key(k)]; if l == nil t
 function headers:add(k, v) record("add", k, v); assert(type(v) == "string"); local l = store[key(k)] or {}; l[#l + 1] = v; store[key(k)] = l end
 function headers:replace(k, v) record("replace", k, v); assert(type(v) == "string"); store[key(k)] = { v } end
 function headers:remove(k) record("remove", k); store[key(k)] = nil end
-local handle = strict({}, "request_handle")
+local handle = setmetatable({}, { __index = function(_, name)
+  -- Envoy before 1.32 has no clearRouteCache: its userdata answers nil for an unknown method.
+  if name == "clearRouteCache" and not __clear_route_cache then return nil end
+  error("unexpected request_handle call: " .. tostring(name))
+end })
 function handle:headers() record("headers"); assert(self == handle); return headers end
+if __clear_route_cache then
+  function handle:clearRouteCache() record("clearRouteCache"); assert(self == handle) end
+end
 
 local before = {}
 for name in pairs(_G) do before[name] = true end
@@ -95,9 +103,11 @@ return { calls = calls, headers = flat, leaked = leaked }
  * Runs `script` then `envoy_on_request(handle)` with request headers `input` in a fresh
  * fengari state. Throws if the script does not load or raises an error.
  */
-export function runOnRequest(script: string, input: Record<string, string>): OnRequestResult {
+export function runOnRequest(script: string, input: Record<string, string>, options: { readonly envoyHasClearRouteCache?: boolean } = {}): OnRequestResult {
   const L = lauxlib.luaL_newstate();
   lualib.luaL_openlibs(L);
+  lua.lua_pushboolean(L, options.envoyHasClearRouteCache ?? true);
+  lua.lua_setglobal(L, to_luastring('__clear_route_cache'));
   if (lauxlib.luaL_loadstring(L, to_luastring(script)) !== 0) throw new Error(`Lua load error: ${str(L, -1)}`);
   lua.lua_setglobal(L, to_luastring('__script'));
   lua.lua_newtable(L);
