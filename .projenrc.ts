@@ -70,7 +70,7 @@ const project = new typescript.TypeScriptProject({
     dirs: ['src', 'test'],
     ignorePatterns: ['imports/**', 'lib/**', 'dist/**', 'node_modules/**', '*.d.ts'],
   },
-  gitignore: ['/dist/', '.ci-out/', '*.tgz', '/docs/api/'],
+  gitignore: ['/dist/', 'examples/*/dist/', 'examples/*/node_modules/', '.ci-out/', '*.tgz', '/docs/api/'],
   npmignoreEnabled: true,
 });
 
