@@ -111,7 +111,7 @@ export function ignoreDifferencesFor(manifests: readonly ManifestLike[]): Ignore
         const vs = find(manifests, net.apiVersion, 'VirtualService', net.name, ns);
         // Only lists the VirtualService has can gain canary rules; without the manifest, cover all three.
         const lists = vs ? ROUTE_LISTS.filter((l) => Array.isArray(vs.spec?.[l])) : [...ROUTE_LISTS];
-        add({ group: 'networking.istio.io', kind: 'VirtualService', name: net.name, namespace: ns, reason: REASON.virtualService }, [], lists.map((l) => canaryRulesExpression(l, canary)));
+        add({ group: 'networking.istio.io', kind: 'VirtualService', name: net.name, namespace: ns, reason: REASON.virtualService }, [], lists.flatMap((l) => canaryRouteExpressions(l, canary)));
       } else if (net.kind === 'DestinationRule') {
         add({ group: 'networking.istio.io', kind: 'DestinationRule', name: net.name, namespace: ns, reason: REASON.destinationRule }, [], [canarySubsetExpression()]);
       }
@@ -138,14 +138,27 @@ export function toArgoCdIgnoreDifference(e: IgnoreDifference): Record<string, un
 }
 
 /**
- * jq path expression selecting the rules of `spec.<list>` that route to the canary destination
- * Kruise adds (`host` and, in TrafficRouting mode, subset `canary`).
+ * jq path expressions, applied in order, that remove from `spec.<list>` exactly what Kruise adds
+ * during a release (the canary destination is `host` and, in TrafficRouting mode, subset
+ * `canary`):
+ *
+ * 1. match mode: the rules Kruise prepends, whose every destination is the canary;
+ * 2. weight mode: the weights of the match-less rules Kruise gave a canary destination (it
+ *    rescales the stable weights and weighs the canary);
+ * 3. weight mode: the canary destinations themselves.
+ *
+ * The second runs before the third, which removes what the second selects by. Git's own rules
+ * are left as they are, so a route change made in git is still compared.
  */
-export function canaryRulesExpression(list: 'http' | 'tcp' | 'tls', canary: { host: string; subset?: string }): string {
+export function canaryRouteExpressions(list: 'http' | 'tcp' | 'tls', canary: { host: string; subset?: string }): string[] {
   const test = canary.subset === undefined
     ? `.destination.host == ${jqString(canary.host)}`
     : `.destination.host == ${jqString(canary.host)} and .destination.subset == ${jqString(canary.subset)}`;
-  return `.spec.${list}[]? | select(any(.route[]?; ${test}))`;
+  return [
+    `.spec.${list}[]? | select((.route // []) as $r | ($r | length) > 0 and all($r[]; ${test}))`,
+    `.spec.${list}[]? | select(any(.route[]?; ${test})) | .route[]?.weight`,
+    `.spec.${list}[]?.route[]? | select(${test})`,
+  ];
 }
 
 /** jq path expression selecting the DestinationRule subset Kruise appends. */

@@ -9,7 +9,7 @@
  */
 import { execFileSync } from 'child_process';
 import { App, Chart, Testing } from 'cdk8s';
-import { ArgoCdApplication, canaryRulesExpression, GrayService, GrayReleaseError, ignoreDifferencesFor, SyncPolicy } from '../../src';
+import { ArgoCdApplication, canaryRouteExpressions, GrayService, GrayReleaseError, ignoreDifferencesFor, SyncPolicy } from '../../src';
 import { conformanceErrors, crdsAvailable } from '../support/conformance';
 import { synthExample } from '../support/examples';
 import { simulateRelease } from '../support/kruise-contract';
@@ -26,9 +26,9 @@ describe('the Application emitted for full-link-gray', () => {
       { group: 'apps', kind: 'Deployment', name: 'mockb-base', jsonPointers: ['/spec/paused'] },
       { group: 'networking.istio.io', kind: 'DestinationRule', name: 'dr-mocka', jqPathExpressions: ['.spec.subsets[]? | select(.name == "canary")'] },
       { group: 'networking.istio.io', kind: 'DestinationRule', name: 'dr-mockb', jqPathExpressions: ['.spec.subsets[]? | select(.name == "canary")'] },
-      { group: 'networking.istio.io', kind: 'VirtualService', name: 'vs-mocka', jqPathExpressions: [canaryRulesExpression('http', { host: 'mocka', subset: 'canary' })] },
-      { group: 'networking.istio.io', kind: 'VirtualService', name: 'vs-mocka-mesh', jqPathExpressions: [canaryRulesExpression('http', { host: 'mocka', subset: 'canary' })] },
-      { group: 'networking.istio.io', kind: 'VirtualService', name: 'vs-mockb', jqPathExpressions: [canaryRulesExpression('http', { host: 'mockb', subset: 'canary' })] },
+      { group: 'networking.istio.io', kind: 'VirtualService', name: 'vs-mocka', jqPathExpressions: canaryRouteExpressions('http', { host: 'mocka', subset: 'canary' }) },
+      { group: 'networking.istio.io', kind: 'VirtualService', name: 'vs-mocka-mesh', jqPathExpressions: canaryRouteExpressions('http', { host: 'mocka', subset: 'canary' }) },
+      { group: 'networking.istio.io', kind: 'VirtualService', name: 'vs-mockb', jqPathExpressions: canaryRouteExpressions('http', { host: 'mockb', subset: 'canary' }) },
     ]);
     // and every object it names is in the release
     for (const e of application.spec.ignoreDifferences) {
@@ -103,10 +103,7 @@ describe('ignoreDifferencesFor on YAML this library did not write', () => {
         kind: 'VirtualService',
         name: 'web-vs',
         namespace: 'ns',
-        jqPathExpressions: [
-          '.spec.http[]? | select(any(.route[]?; .destination.host == "web-canary"))',
-          '.spec.tcp[]? | select(any(.route[]?; .destination.host == "web-canary"))',
-        ],
+        jqPathExpressions: [...canaryRouteExpressions('http', { host: 'web-canary' }), ...canaryRouteExpressions('tcp', { host: 'web-canary' })],
       },
     ]);
     // and every entry says why it is there
@@ -114,7 +111,7 @@ describe('ignoreDifferencesFor on YAML this library did not write', () => {
   });
 
   test('names are escaped into jq string literals', () => {
-    expect(canaryRulesExpression('http', { host: 'a"b' })).toBe('.spec.http[]? | select(any(.route[]?; .destination.host == "a\\"b"))');
+    expect(canaryRouteExpressions('http', { host: 'a"b' })[1]).toBe('.spec.http[]? | select(any(.route[]?; .destination.host == "a\\"b")) | .route[]?.weight');
   });
 });
 
@@ -142,6 +139,28 @@ if (!hasJq) {
     // THEN they compare equal (Synced), and git itself is untouched by the expressions
     expect(jqDelete(during, expressions)).toEqual(git);
     expect(jqDelete(git, expressions)).toEqual(git);
+  });
+
+  test('weight mode: the rescaled weights and canary destination are ignored, nothing else', () => {
+    // GIVEN a service released by weight (20%), before and during the release
+    const c = new Chart(Testing.app(), 'w', { disableResourceNameHashes: true });
+    new GrayService(c, 'shop', { image: 'example/shop:1', port: 80, release: { weight: 20 } });
+    const objects = Testing.synth(c);
+    const during = simulateRelease(objects, undefined, 'weight');
+    const entries = ignoreDifferencesFor(objects);
+    for (const name of ['vs-shop', 'dr-shop']) {
+      const git = objects.find((o) => o.metadata.name === name);
+      const live = during.find((o) => o.metadata.name === name);
+      expect(live).not.toEqual(git);
+      const expressions = entries.find((e) => e.name === name)!.jqPathExpressions!;
+      // THEN live and git compare equal once normalized
+      expect(jqDelete(live, expressions)).toEqual(git);
+    }
+    // AND a weight git sets on another route is still compared
+    const vs = JSON.parse(JSON.stringify(objects.find((o) => o.metadata.name === 'vs-shop')));
+    vs.spec.http.unshift({ name: 'split', match: [{ headers: { 'x-a': { exact: '1' } } }], route: [{ destination: { host: 'shop', subset: 'version-base' }, weight: 100 }] });
+    const expressions = entries.find((e) => e.name === 'vs-shop')!.jqPathExpressions!;
+    expect(jqDelete(vs, expressions)).toEqual(vs);
   });
 
   test('a change git makes to the routes is still seen mid-release', () => {

@@ -6,8 +6,13 @@
 
 type Obj = any;
 
-/** Applies a release of every Rollout in `objects` (or of `only`): returns new objects. */
-export function simulateRelease(objects: readonly Obj[], only?: readonly string[]): Obj[] {
+/**
+ * Applies a release of every Rollout in `objects` (or of `only`): returns new objects. `mode`
+ * `weight` re-creates the weight mode (the TrafficRouting's `strategy.weight`, no matches): each
+ * match-less rule routing to the service gets its weights rescaled to `100 - weight` and the
+ * canary destination with `weight` appended.
+ */
+export function simulateRelease(objects: readonly Obj[], only?: readonly string[], mode: 'match' | 'weight' = 'match'): Obj[] {
   const out: Obj[] = JSON.parse(JSON.stringify(objects));
   const find = (kind: string, name: string) => out.find((o) => o.kind === kind && o.metadata.name === name);
   for (const rollout of objects.filter((o) => o.kind === 'Rollout')) {
@@ -29,6 +34,15 @@ export function simulateRelease(objects: readonly Obj[], only?: readonly string[
         target.spec.subsets.push({ name: 'canary', labels: { 'istio.service.tag': 'gray' } });
       } else {
         if (!Array.isArray(target.spec.http)) throw new Error(`Kruise script error: ${net.name} has no http list`);
+        if (mode === 'weight') {
+          const canaryWeight = tr.spec.strategy.weight;
+          for (const rule of target.spec.http.filter((r: Obj) => !r.match && r.route.some((d: Obj) => d.destination.host.split('.')[0] === ref.service))) {
+            const n = rule.route.length;
+            rule.route = rule.route.map((d: Obj) => ({ ...d, weight: d.weight === undefined ? Math.floor((100 - canaryWeight) / n) : Math.floor((d.weight * (100 - canaryWeight)) / 100) }));
+            rule.route.push({ destination: { host: ref.service, subset: 'canary' }, weight: canaryWeight });
+          }
+          continue;
+        }
         for (const m of tr.spec.strategy.matches ?? []) {
           const headers = Object.fromEntries(m.headers.map((h: Obj) => [h.name, h.type === 'RegularExpression' ? { regex: h.value } : { exact: h.value }]));
           target.spec.http.unshift({ match: [{ headers }], route: [{ destination: { host: ref.service, subset: 'canary' } }] });
