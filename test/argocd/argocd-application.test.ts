@@ -150,11 +150,11 @@ if (!hasJq) {
     const entries = ignoreDifferencesFor(objects);
     for (const name of ['vs-shop', 'dr-shop']) {
       const git = objects.find((o) => o.metadata.name === name);
-      const live = during.find((o) => o.metadata.name === name);
-      expect(live).not.toEqual(git);
+      const released = during.find((o) => o.metadata.name === name);
+      expect(released).not.toEqual(git);
       const expressions = entries.find((e) => e.name === name)!.jqPathExpressions!;
       // THEN live and git compare equal once normalized
-      expect(jqDelete(live, expressions)).toEqual(git);
+      expect(jqDelete(released, expressions)).toEqual(git);
     }
     // AND a weight git sets on another route is still compared
     const vs = JSON.parse(JSON.stringify(objects.find((o) => o.metadata.name === 'vs-shop')));
