@@ -98,3 +98,12 @@ describe('renderLua', () => {
     expect(() => lua.num(Number.NaN)).toThrow();
   });
 });
+
+test('an index key that is a Lua keyword is rendered with brackets (t.end would not parse)', () => {
+  // GIVEN t["end"] and t["name"]
+  const keyword = renderLuaExpr(lua.index(lua.name('t'), lua.str('end')));
+  const plain = renderLuaExpr(lua.index(lua.name('t'), lua.str('name')));
+  // THEN the keyword is bracketed and the plain name uses the dot
+  expect(keyword).toBe('t["end"]');
+  expect(plain).toBe('t.name');
+});

@@ -5,7 +5,7 @@
 import { releaseUnits } from './kruise-release';
 import { findLanes } from './lanes';
 import {
-  Manifest, ManifestIndex, ObjectRef, annotationList, findService, indexManifests, namespaceOf, podLabels, refOf,
+  Manifest, ManifestIndex, ObjectRef, annotationList, findService, formatRef, indexManifests, namespaceOf, podLabels, refOf,
   selects, workloadsOf,
 } from './manifests';
 import { re2Problem } from './match';
@@ -54,7 +54,9 @@ export function lint(manifests: readonly unknown[]): Finding[] {
     report('GR008', ef, 'no spec.workloadSelector: the filter patches every proxy in the namespace (all gateways and sidecars if istio-system); add workloadSelector.labels'));
   checkLaneHeaders(index, report);
   checkKruiseRefs(index, report);
-  return out;
+  // Ordered by object, then code (stable within one code: the order the checks found them).
+  const key = (f: Finding) => `${formatRef(f.object)}\u0000${f.code}`;
+  return out.map((f, i) => ({ f, i })).sort((a, b) => (key(a.f) < key(b.f) ? -1 : key(a.f) > key(b.f) ? 1 : a.i - b.i)).map((x) => x.f);
 }
 
 type Report = (code: string, m: Manifest, message: string) => void;

@@ -175,7 +175,7 @@ export class TrafficColoring extends Construct {
       rule._validate(this, `rules[${i}]`);
       if (rule.readsHeader === props.header) {
         fail(this, `rules[${i}]`, `the rule reads the lane header "${props.header}" itself, so the client would choose its own lane`,
-          'match on another header, or set trustClientHeader to keep a lane the client sends');
+          'match on another header (to keep a lane the client sends, set trustClientHeader: true instead of a rule on the lane header)');
       }
     });
     if (props.defaultValue !== undefined) {

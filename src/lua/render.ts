@@ -1,4 +1,4 @@
-import { LuaExpr, LuaStatement } from './ast';
+import { LuaExpr, LuaStatement, isLuaIdentifier } from './ast';
 import { luaString } from './escape';
 
 const INDENT = '  ';
@@ -22,7 +22,8 @@ export function renderLuaExpr(expr: LuaExpr): string {
     case 'str': return luaString(expr.value);
     case 'name': return expr.name;
     case 'index':
-      return expr.key.kind === 'str' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(expr.key.value)
+      // `t.key` only for a key that is a Lua name (not a keyword such as `end`), else `t["key"]`.
+      return expr.key.kind === 'str' && isLuaIdentifier(expr.key.value)
         ? `${prefix(expr.target)}.${expr.key.value}`
         : `${prefix(expr.target)}[${renderLuaExpr(expr.key)}]`;
     case 'call': return `${prefix(expr.fn)}(${args(expr.args)})`;

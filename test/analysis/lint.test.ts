@@ -40,3 +40,13 @@ describe('lint', () => {
     expect(lint(fixture('lint/GR009.yaml')).filter((f) => f.code === 'GR009').length).toBeGreaterThan(0);
   });
 });
+
+test('findings are ordered by object, then code, whatever order the checks ran in', () => {
+  // GIVEN every lint fixture at once
+  const all = Object.keys(LINT_RULES).flatMap((code) => fixture(`lint/${code}.yaml`));
+  const findings = lint(all);
+  // THEN the list is sorted by "kind/namespace/name" then code
+  const keys = findings.map((f) => `${f.object.kind}/${f.object.namespace ?? ''}/${f.object.name} ${f.code}`);
+  expect(findings.length).toBeGreaterThan(10);
+  expect(keys.map((k) => k.split(' ')[0])).toEqual([...keys.map((k) => k.split(' ')[0])].sort());
+});
