@@ -234,12 +234,20 @@ export class GrayService extends Construct {
 
     for (const c of props.calls ?? []) this.addCall(c);
     claimRouting(this, {
-      key: `mesh|${this.namespace ?? Chart.of(this).namespace ?? 'default'}|${this.name}`,
+      key: `mesh|${this.effectiveNamespace ?? 'default'}|${this.name}`,
       prop: 'name',
       what: `the mesh routing (DestinationRule, VirtualService) of the service ${this.name}`,
       fix: 'route each service from one construct: rename one of them, or put them in different namespaces',
     });
     this.node.addValidation({ validate: () => [...this.validateService(), ...uniquenessProblems(this)] });
+  }
+
+  /**
+   * The namespace the service's objects land in: the `namespace` prop, else the chart's
+   * namespace; undefined when neither is set (the namespace `kubectl` applies to).
+   */
+  public get effectiveNamespace(): string | undefined {
+    return this.namespace ?? Chart.of(this).namespace;
   }
 
   /** Declares a service this one calls (for the route explainer's call graph). */

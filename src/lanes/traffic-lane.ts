@@ -325,8 +325,9 @@ function callerGraph(services: readonly GrayService[]): Map<GrayService, GraySer
 function hostNames(caller: GrayService, host: string, s: GrayService): boolean {
   const [name, namespace] = host.split('.');
   if (name !== s.name) return false;
-  const target = namespace ?? caller.namespace;
-  return target === undefined || s.namespace === undefined || target === s.namespace;
+  const target = namespace ?? caller.effectiveNamespace;
+  const callee = s.effectiveNamespace;
+  return target === undefined || callee === undefined || target === callee;
 }
 
 function isOnly(matches: readonly (readonly HeaderMatch[])[], m: HeaderMatch): boolean {

@@ -195,3 +195,20 @@ describe('several lanes entering at one service', () => {
     ]);
   });
 });
+
+test('services of the same name in charts of other namespaces are not taken for callers of a lane member', () => {
+  // GIVEN two charts with namespaces a and b, each a front calling "back"; only b's back is in a lane, and b's front propagates
+  const app = Testing.app();
+  const build = (ns: string) => {
+    const chart = new Chart(app, ns, { namespace: ns, disableResourceNameHashes: true });
+    const back = new GrayService(chart, 'back', { image: 'example/back:1', port: 80 });
+    const front = new GrayService(chart, 'front', { image: 'example/front:1', port: 80, calls: [back] });
+    return { chart, back, front };
+  };
+  build('a');
+  const b = build('b');
+  const lane = new TrafficLane(b.chart, 'lane', { name: 'dev', header: 'x-lane', services: [b.front] });
+  lane.addMember(b.back);
+  // THEN a's front, which calls a's back (not the lane member), is not required to propagate
+  expect(() => app.synthYaml()).not.toThrow();
+});
