@@ -133,7 +133,7 @@ describe(`TrafficColoring fuzz (fast-check, numRuns ${NUM_RUNS} per property)`, 
   test('valid props never throw, and the spoofed lane header is replaced unless trusted', () => {
     // GIVEN props built only from valid pieces
     const validValue = fc.stringMatching(/^[!-~]([ -~]{0,10}[!-~])?$/);
-    const validLane = validValue.filter(v => !v.includes('%'));
+    const validLane = validValue.filter(v => !v.includes('%') && !v.includes(','));
     const cookieValue = fc.stringMatching(/^[!#-+\--:<-[\]-~]{1,10}$/);
     const validRule = fc.oneof(
       fc.tuple(token, validValue, validLane).map(([h, v, l]) => ColoringRule.headerEquals(h, v, l)),

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
-import { fail, requireHeaderName, requireHeaderValue } from '../core/validation';
+import { requireLaneValue } from './lane-checks';
+import { fail, requireHeaderName } from '../core/validation';
 
 /** What a {@link ColoringRule} looks at in the request. */
 export enum ColoringRuleKind {
@@ -90,7 +91,8 @@ export class ColoringRule {
    * @internal
    */
   public _validate(scope: IConstruct, prop: string): void {
-    requireLaneValue(scope, `${prop}.laneValue`, this.laneValue);
+    // The value the script sets is a lane value: the same rule as TrafficLane's.
+    requireLaneValue(scope, this.laneValue, `${prop}.laneValue`);
     if (this.kind === ColoringRuleKind.COOKIE_EQUALS) {
       if (typeof this.key !== 'string' || this.key.length > 256 || !COOKIE_NAME.test(this.key)) {
         fail(scope, `${prop}.cookieName`, `${JSON.stringify(this.key)} is not a valid cookie name`,
@@ -114,18 +116,5 @@ export class ColoringRule {
       fail(scope, `${prop}.${what}`, `${JSON.stringify(this.value)} has a leading or trailing space, which Envoy strips from header values, so it would never match`,
         'remove the surrounding spaces');
     }
-  }
-}
-
-/**
- * Asserts a lane value (the value the script sets): a safe header value without surrounding
- * spaces, since downstream VirtualServices match it exactly.
- * @internal
- */
-export function requireLaneValue(scope: IConstruct, prop: string, value: string): void {
-  requireHeaderValue(scope, prop, value);
-  if (value.trim() !== value) {
-    fail(scope, prop, `${JSON.stringify(value)} has leading or trailing spaces, which Envoy strips from header values`,
-      'remove the surrounding spaces');
   }
 }

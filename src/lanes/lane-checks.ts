@@ -34,9 +34,9 @@ export function requireLaneHeader(scope: IConstruct, header: string): void {
  * the `name=header:value,...` annotation intact: no comma, no leading or trailing space (HTTP
  * trims them, so an exact match would never hold).
  */
-export function requireLaneValue(scope: IConstruct, value: string): void {
+export function requireLaneValue(scope: IConstruct, value: string, prop: string = 'value'): void {
   if (!isHeaderValue(value) || value.length > 256 || value.includes(',') || value.trim() !== value) {
-    fail(scope, 'value', `${JSON.stringify(value)} is not a lane value`,
+    fail(scope, prop, `${JSON.stringify(value)} is not a lane value`,
       'use 1 to 256 printable ASCII characters without "%" or ",", not starting or ending with a space (the default is the lane name)');
   }
 }

@@ -1,7 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ColoringRule, requireLaneValue } from './coloring-rule';
+import { ColoringRule } from './coloring-rule';
 import { coloringScript } from './coloring-script';
+import { requireLaneValue } from './lane-checks';
 import {
   EnvoyFilterSpec,
   EnvoyFilterSpecConfigPatchesApplyTo,
@@ -179,7 +180,7 @@ export class TrafficColoring extends Construct {
       }
     });
     if (props.defaultValue !== undefined) {
-      requireLaneValue(this, 'defaultValue', props.defaultValue);
+      requireLaneValue(this, props.defaultValue, 'defaultValue');
     }
     if (rules.length === 0 && props.defaultValue === undefined) {
       fail(this, 'rules', 'no rules and no defaultValue: the filter would never set the lane header',

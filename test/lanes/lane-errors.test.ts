@@ -200,10 +200,10 @@ test('services of the same name in charts of other namespaces are not taken for 
   // GIVEN two charts with namespaces a and b, each a front calling "back"; only b's back is in a lane, and b's front propagates
   const app = Testing.app();
   const build = (ns: string) => {
-    const chart = new Chart(app, ns, { namespace: ns, disableResourceNameHashes: true });
-    const back = new GrayService(chart, 'back', { image: 'example/back:1', port: 80 });
-    const front = new GrayService(chart, 'front', { image: 'example/front:1', port: 80, calls: [back] });
-    return { chart, back, front };
+    const ch = new Chart(app, ns, { namespace: ns, disableResourceNameHashes: true });
+    const back = new GrayService(ch, 'back', { image: 'example/back:1', port: 80 });
+    const front = new GrayService(ch, 'front', { image: 'example/front:1', port: 80, calls: [back] });
+    return { chart: ch, back, front };
   };
   build('a');
   const b = build('b');
