@@ -110,11 +110,8 @@ export class GrayService extends Construct {
   public readonly routing: ServiceRouting;
   /** apiVersion of the Istio objects. */
   public readonly istioApiVersion: IstioApiVersion;
-  /**
-   * The props the service was created with (TrafficLane builds lane Deployments from them).
-   * @internal
-   */
-  public readonly _props: GrayServiceProps;
+  /** The props the service was created with (lane Deployments start from them). */
+  private readonly props: GrayServiceProps;
 
   private readonly calls = new Set<string>();
   private readonly deployments: kplus.Deployment[] = [];
@@ -126,7 +123,7 @@ export class GrayService extends Construct {
     super(scope, id);
     this.name = props.name ?? id;
     checkServiceProps(this, this.name, props);
-    this._props = props;
+    this.props = props;
     this.host = this.name;
     this.namespace = props.namespace;
     this.port = props.port;
@@ -208,6 +205,9 @@ export class GrayService extends Construct {
     if (props.release) {
       const canaryVersion = props.release.canaryVersion ?? 'canary';
       checkReleaseProps(this, props.release, { versionLabel: this.versionLabel, baseVersion: this.baseVersion, canaryVersion });
+      if (this.names.baseSubset === WellKnown.KRUISE_CANARY_SUBSET) {
+        fail(this, 'names.baseSubset', `"${WellKnown.KRUISE_CANARY_SUBSET}" is the subset Kruise appends during a release, so the DestinationRule would get it twice`, 'name the base subset otherwise (default "version-<baseVersion>")');
+      }
       const steps = props.release.steps ?? [CanaryStep.replicas(1)];
       const stepProblem = checkSteps(steps, props.replicas ?? 1);
       if (stepProblem) fail(this, 'release.steps', stepProblem.problem, stepProblem.fix);
@@ -292,17 +292,13 @@ export class GrayService extends Construct {
     ];
   }
 
-  /** Labels of the base pods. */
-  public get basePodLabels(): Readonly<Record<string, string>> {
-    return { ...this.baseLabels };
-  }
-
   /**
    * Adds another Deployment of this service (e.g. a static lane's version), sharing the base
    * container's settings unless overridden. Its pods carry `app` and the given labels.
    * @internal used by TrafficLane
    */
-  public _addWorkload(id: string, options: WorkloadOptions, props: GrayServiceProps): kplus.Deployment {
+  public _addWorkload(id: string, options: WorkloadOptions): kplus.Deployment {
+    const props = this.props;
     requireDns1123Label(this, 'workload name', options.name);
     const labels = { ...(props.podLabels ?? {}), ...options.labels, [WellKnown.APP_LABEL]: this.name };
     const replicas = options.replicas ?? 1;

@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { re2Problem } from '../core/regex';
 import { isHeaderName } from '../core/validation';
 
 /** How a canary step ends. */
@@ -153,6 +154,8 @@ export function checkMatches(matches: readonly HeaderMatch[]): { problem: string
     seen.add(m.name);
     if (typeof m.value !== 'string' || !/^[\x20-\x7e]+$/.test(m.value)) return { problem: `the value ${JSON.stringify(m.value)} for "${m.name}" is empty or not printable ASCII`, fix: 'give a value of printable ASCII characters' };
     if (m.type !== undefined && !Object.values(HeaderMatchType).includes(m.type)) return { problem: `${JSON.stringify(m.type)} is not a match type`, fix: 'use HeaderMatchType.EXACT or HeaderMatchType.REGULAR_EXPRESSION' };
+    const re2 = m.type === HeaderMatchType.REGULAR_EXPRESSION ? re2Problem(m.value) : undefined;
+    if (re2) return { problem: `the pattern for "${m.name}" cannot run in Envoy's RE2: ${re2}`, fix: 'write the pattern without backreferences, lookaround, atomic groups or possessive quantifiers' };
   }
   return undefined;
 }

@@ -10,6 +10,7 @@ import {
   EnvoyFilterSpecConfigPatchesPatchOperation,
   toJson_EnvoyFilterSpec,
 } from '../../imports/istio-networking';
+import { ENVOY_FILTER_API_VERSION } from '../core/api-versions';
 import { uniquenessProblems } from '../core/uniqueness';
 import { fail, isDns1123Subdomain, requireDns1123Label, requireHeaderName, requireLabel } from '../core/validation';
 import { WellKnown } from '../core/well-known';
@@ -154,7 +155,7 @@ export class TrafficColoring extends Construct {
       }],
     };
     this.apiObject = new ApiObject(this, 'Resource', {
-      apiVersion: 'networking.istio.io/v1alpha3',
+      apiVersion: ENVOY_FILTER_API_VERSION,
       kind: 'EnvoyFilter',
       metadata: {
         // Only when given: `name: undefined` would hide the name cdk8s generates.

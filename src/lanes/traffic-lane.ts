@@ -195,7 +195,7 @@ export class TrafficLane extends Construct {
       image: options.image,
       replicas: options.replicas,
       env: options.env,
-    }, service._props);
+    });
     const error = service.routing.addSubset({ name: subset, labels: { [WellKnown.LANE_LABEL]: this.name } })
       ?? service.routing.addRule({ name: subset, headers: { [this.header]: { exact: this.value } }, destinations: [{ subset }] });
     if (error) fail(this, 'addMember', `${service.name}: ${error}`, 'give the lane a name no other subset or rule of the service uses');

@@ -52,8 +52,7 @@ export interface SubsetSpec {
 export class ServiceRouting {
   private readonly subsets: SubsetSpec[] = [];
   private readonly rules: HttpRule[] = [];
-  private baseRoute: readonly RouteDestination[];
-  private gatewayBaseRoute?: readonly RouteDestination[];
+  private readonly baseRoute: readonly RouteDestination[];
 
   /**
    * @param host the service host routes point to (the bare Service name, as Kruise writes it)
@@ -81,19 +80,9 @@ export class ServiceRouting {
     return undefined;
   }
 
-  /** Replaces the base (match-less, last) route of the gateway-bound VirtualServices. */
-  public setGatewayBaseRoute(destinations: readonly RouteDestination[]): void {
-    this.gatewayBaseRoute = destinations;
-  }
-
   /** The subsets, in the order they were added (base first). */
   public get subsetSpecs(): readonly SubsetSpec[] {
     return [...this.subsets];
-  }
-
-  /** The rules ahead of the base route, in order. */
-  public get ruleSpecs(): readonly HttpRule[] {
-    return [...this.rules];
   }
 
   /**
@@ -108,10 +97,9 @@ export class ServiceRouting {
   /** VirtualService `spec.http` for a mesh or gateway-bound VirtualService. */
   public renderHttp(gateway: boolean): unknown[] {
     const rules = this.rules.filter((r) => (r.scope ?? RuleScope.ALL) === RuleScope.ALL || gateway);
-    const base = (gateway && this.gatewayBaseRoute) || this.baseRoute;
     return [
       ...rules.map((r) => this.renderRule(r)),
-      { name: 'base', route: base.map((d) => this.renderDestination(d)) },
+      { name: 'base', route: this.baseRoute.map((d) => this.renderDestination(d)) },
     ];
   }
 
