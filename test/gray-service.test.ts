@@ -138,7 +138,6 @@ describe('bad input never produces a manifest', () => {
     ['a bad object name', { names: { destinationRule: 'DR_shop' } }, /names.destinationRule/],
     ['gatewayHosts without a gateway', { gatewayHosts: ['a.example.com'] }, /gatewayHosts: hosts are given but no gateway/],
     ['a regex match RE2 cannot run', { release: { matches: [{ name: 'x-lane', value: '(a)\\1', type: HeaderMatchType.REGULAR_EXPRESSION }] } }, /release.matches: the pattern for "x-lane" cannot run in Envoy's RE2: backreferences/],
-    ['a base subset named like Kruise\'s canary subset', { names: { baseSubset: 'canary' }, release: { weight: 5 } }, /names.baseSubset: "canary" is the subset Kruise appends/],
   ];
   test.each(cases)('%s', (_what, props, message) => {
     const c = chart();
