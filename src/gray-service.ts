@@ -81,6 +81,7 @@ export class GrayService extends Construct {
   public readonly name: string;
   /** Host other services call this one by (the bare Service name). */
   public readonly host: string;
+  /** The `namespace` prop, if given (see {@link effectiveNamespace}). */
   public readonly namespace?: string;
   /** Service port. */
   public readonly port: number;

@@ -40,6 +40,7 @@ export interface IngressGatewayProps {
    */
   readonly port?: number;
   /**
+   * apiVersion of the Gateway object.
    * @default IstioApiVersion.V1BETA1
    */
   readonly apiVersion?: IstioApiVersion;

@@ -32,9 +32,10 @@ export interface DynamicSubsetService {
 export type DynamicSubsetWorkload = IWorkloadLabels | {
   readonly name: string;
   readonly replicas?: number;
-  readonly podMetadata: { toJson(): any };
+  readonly podMetadata: { toJson(): unknown };
 };
 
+/** Props of {@link DynamicSubsetRouting}. */
 export interface DynamicSubsetRoutingProps {
   /**
    * The mesh to write for. No default: ASM-only fields would be rejected or silently dropped
@@ -49,15 +50,15 @@ export interface DynamicSubsetRoutingProps {
    * Every workload behind the service. ASM groups pods itself and only needs them for
    * validation; the Istio target writes one subset per label combination among them.
    */
-  readonly workloads: DynamicSubsetWorkload[];
+  readonly workloads: readonly DynamicSubsetWorkload[];
   /**
    * The subset selectors (ASM `subsetSelectors`). A request takes the first selector whose keys
    * all have a value (from the header or its `defaultValue`).
    * @see https://www.alibabacloud.com/help/en/asm/sidecar/dynamic-subset-routing
    */
-  readonly subsetSelectors: SubsetSelector[];
+  readonly subsetSelectors: readonly SubsetSelector[];
   /** Request header → selector key mappings (ASM `headerToDynamicSubsetKey`). */
-  readonly headerMappings: HeaderToSubsetKey[];
+  readonly headerMappings: readonly HeaderToSubsetKey[];
   /**
    * The fallback when no selector applies, and for selectors without their own.
    * @default - NO_FALLBACK (not written, as in ASM)
@@ -67,7 +68,7 @@ export interface DynamicSubsetRoutingProps {
    * The group DEFAULT_SUBSET falls back to, as pod labels. Must match a workload.
    * @default - none; required when any fallback policy is DEFAULT_SUBSET
    */
-  readonly defaultSubset?: { [key: string]: string };
+  readonly defaultSubset?: Readonly<Record<string, string>>;
   /**
    * The API version of the DestinationRule and VirtualService.
    * @default IstioApiVersion.V1BETA1
@@ -190,5 +191,6 @@ export class DynamicSubsetRouting extends Construct {
 
 function readWorkload(w: DynamicSubsetWorkload): WorkloadLabelSet {
   if ('podLabels' in w) return { name: w.name, labels: { ...w.podLabels } };
-  return { name: w.name, labels: { ...(w.podMetadata.toJson()?.labels ?? {}) } };
+  const metadata = w.podMetadata.toJson() as { labels?: Record<string, string> } | undefined;
+  return { name: w.name, labels: { ...(metadata?.labels ?? {}) } };
 }

@@ -22,7 +22,7 @@ export interface SubsetSelector {
    * The pod label keys to group by, or the built-in {@link POD_IP_KEY} (`%ip%`).
    * Order matters only for the generated names on the Istio target.
    */
-  readonly keys: string[];
+  readonly keys: readonly string[];
   /**
    * What to do when this selector is chosen but the requested group does not exist.
    * @default - the routing's `fallbackPolicy`

@@ -31,9 +31,16 @@ export interface KruiseReleaseProps {
   readonly canaryLabels: Readonly<Record<string, string>>;
   /** Traffic weight the TrafficRouting sends to the canary, if any. */
   readonly weight?: number;
+  /** apiVersion of the Rollout (the TrafficRouting exists only as `v1alpha1`). */
   readonly apiVersion: KruiseApiVersion;
+  /** Name of the Rollout. */
   readonly rolloutName: string;
+  /** Name of the TrafficRouting (also written to the Rollout's annotation). */
   readonly trafficRoutingName: string;
+  /**
+   * Namespace of both objects.
+   * @default - the chart's namespace
+   */
   readonly namespace?: string;
 }
 

@@ -29,7 +29,7 @@ export interface TrafficColoringProps {
    *
    * @default [] - only {@link TrafficColoringProps.defaultValue} is set
    */
-  readonly rules?: ColoringRule[];
+  readonly rules?: readonly ColoringRule[];
 
   /**
    * The lane value when no rule matches (the seed's `base`).
@@ -60,7 +60,7 @@ export interface TrafficColoringProps {
    *
    * @default { istio: 'ingressgateway' }
    */
-  readonly gatewaySelector?: { [key: string]: string };
+  readonly gatewaySelector?: Readonly<Record<string, string>>;
 
   /**
    * Namespace of the EnvoyFilter: the gateway's namespace (or the Istio root namespace).
