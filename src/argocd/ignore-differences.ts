@@ -16,6 +16,8 @@
  * `pkg/webhook/workload/mutating/workload_update_handler.go` and
  * `pkg/controller/batchrelease/control/canarystyle/deployment/stable.go`.
  */
+import { releaseUnits, rolloutWorkload } from '../analysis/kruise-release';
+import { indexManifests, namespaceOf } from '../analysis/manifests';
 import { WellKnown } from '../core/well-known';
 
 /** A manifest: any Kubernetes object as plain JSON. */
@@ -94,21 +96,23 @@ export function ignoreDifferencesFor(manifests: readonly ManifestLike[]): Ignore
     entries.set(key, entry);
   };
 
-  for (const rollout of manifests.filter(isKruiseRollout)) {
-    const ns = rollout.metadata?.namespace;
-    const workload = workloadRefOf(rollout);
-    if (workload && workload.kind === 'Deployment' && groupOf(workload.apiVersion) === 'apps') {
-      const partition = !isCanaryStyle(rollout);
-      add({ group: 'apps', kind: 'Deployment', name: workload.name, namespace: ns, reason: REASON.deploymentPaused }, ['/spec/paused'], []);
-      if (partition) add({ group: 'apps', kind: 'Deployment', name: workload.name, namespace: ns, reason: REASON.deploymentStrategy }, ['/spec/strategy'], []);
-    }
-    const ref = trafficRefOf(rollout, manifests);
-    if (!ref) continue;
-    const canary = ref.sameService ? { host: ref.service, subset: CANARY_SUBSET } : { host: `${ref.service}-canary` };
-    for (const net of ref.customNetworkRefs) {
+  // Kruise's objects are read with the analysis's model of them (one reading of the contract).
+  const index = indexManifests(manifests);
+  for (const rollout of index.rollouts) {
+    const workload = rolloutWorkload(rollout);
+    if (!workload || workload.kind !== 'Deployment') continue;
+    const ns = rollout.metadata.namespace;
+    add({ group: 'apps', kind: 'Deployment', name: workload.name, namespace: ns, reason: REASON.deploymentPaused }, ['/spec/paused'], []);
+    if (!isCanaryStyle(rollout)) add({ group: 'apps', kind: 'Deployment', name: workload.name, namespace: ns, reason: REASON.deploymentStrategy }, ['/spec/strategy'], []);
+  }
+  // Only what a Rollout progresses: a TrafficRouting no Rollout names is never applied.
+  for (const unit of releaseUnits(index.all).filter((u) => u.rollouts.length > 0)) {
+    const ns = unit.rollouts[0].metadata.namespace;
+    const canary = unit.canaryService === unit.service ? { host: unit.service, subset: CANARY_SUBSET } : { host: unit.canaryService };
+    for (const net of unit.customNetworkRefs) {
       if (groupOf(net.apiVersion) !== 'networking.istio.io') continue;
       if (net.kind === 'VirtualService') {
-        const vs = find(manifests, net.apiVersion, 'VirtualService', net.name, ns);
+        const vs = index.virtualServices.find((m) => m.metadata.name === net.name && namespaceOf(m) === unit.namespace);
         // Only lists the VirtualService has can gain canary rules; without the manifest, cover all three.
         const lists = vs ? ROUTE_LISTS.filter((l) => Array.isArray(vs.spec?.[l])) : [...ROUTE_LISTS];
         add({ group: 'networking.istio.io', kind: 'VirtualService', name: net.name, namespace: ns, reason: REASON.virtualService }, [], lists.flatMap((l) => canaryRouteExpressions(l, canary)));
@@ -181,22 +185,12 @@ interface MutableEntry {
   readonly reasons: string[];
 }
 
-interface Ref { readonly apiVersion: string; readonly kind: string; readonly name: string }
-interface TrafficRef { readonly service: string; readonly customNetworkRefs: readonly Ref[]; readonly sameService: boolean }
 
 function groupOf(apiVersion: string | undefined): string {
   const parts = (apiVersion ?? '').split('/');
   return parts.length === 2 ? parts[0] : '';
 }
 
-function isKruiseRollout(m: ManifestLike): boolean {
-  return m?.kind === 'Rollout' && groupOf(m.apiVersion) === 'rollouts.kruise.io';
-}
-
-function workloadRefOf(rollout: ManifestLike): Ref | undefined {
-  const ref = rollout.apiVersion === 'rollouts.kruise.io/v1alpha1' ? rollout.spec?.objectRef?.workloadRef : rollout.spec?.workloadRef;
-  return ref?.name ? ref : undefined;
-}
 
 /**
  * Canary style (an extra canary Deployment): v1beta1 `enableExtraWorkloadForCanary: true`, or
@@ -211,21 +205,4 @@ function isCanaryStyle(rollout: ManifestLike): boolean {
 }
 
 /** The traffic reference Kruise uses for a Rollout: only the first objectRef / trafficRouting. */
-function trafficRefOf(rollout: ManifestLike, manifests: readonly ManifestLike[]): TrafficRef | undefined {
-  const trName = rollout.metadata?.annotations?.[WellKnown.KRUISE_TRAFFIC_ROUTING_ANNOTATION];
-  if (trName) {
-    const tr = manifests.find((m) => m?.kind === 'TrafficRouting' && groupOf(m.apiVersion) === 'rollouts.kruise.io'
-      && m.metadata?.name === trName && m.metadata?.namespace === rollout.metadata?.namespace);
-    const first = tr?.spec?.objectRef?.[0];
-    // A TrafficRouting routes canary traffic to the stable Service's "canary" subset.
-    return first?.service ? { service: first.service, customNetworkRefs: first.customNetworkRefs ?? [], sameService: true } : undefined;
-  }
-  const canary = rollout.spec?.strategy?.canary;
-  const first = canary?.trafficRoutings?.[0];
-  if (!first?.service) return undefined;
-  return { service: first.service, customNetworkRefs: first.customNetworkRefs ?? [], sameService: canary?.disableGenerateCanaryService === true };
-}
 
-function find(manifests: readonly ManifestLike[], apiVersion: string, kind: string, name: string, namespace: string | undefined): ManifestLike | undefined {
-  return manifests.find((m) => groupOf(m?.apiVersion) === groupOf(apiVersion) && m.kind === kind && m.metadata?.name === name && m.metadata?.namespace === namespace);
-}
