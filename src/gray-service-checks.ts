@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { hostCovers } from './core/matching';
 import { fail, isDns1123Subdomain, isImageReference, isJsObjectKey, requireDns1123Label, requireInt, requireLabel } from './core/validation';
 import { WellKnown } from './core/well-known';
 import { GrayServiceProps, ProgressiveReleaseOptions } from './gray-service-props';
@@ -105,9 +106,3 @@ function namespaceAllowed(gatewayHost: string, from: string | undefined, gateway
 }
 
 /** Whether a gateway host (`*`, `*.example.com`, `ns/host`) accepts a VirtualService host. */
-export function hostCovers(gatewayHost: string, host: string): boolean {
-  const g = hostPart(gatewayHost);
-  if (g === '*') return true;
-  if (g.startsWith('*.')) return host.endsWith(g.slice(1)) || host === g;
-  return g === host;
-}

@@ -1,6 +1,7 @@
 import { ApiObject, Chart, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { labelsMatch } from './core/matching';
 import { DestinationRuleSpec, toJson_DestinationRuleSpec, toJson_VirtualServiceSpec, VirtualServiceSpec } from '../imports/istio-networking';
 import { IstioApiVersion, KruiseApiVersion, LoadBalancer } from './core/api-versions';
 import { meshObject } from './core/mesh-object';
@@ -356,7 +357,7 @@ export class GrayService extends Construct {
     }
     // Every subset must select pods that really exist (and never canary pods for the base).
     for (const s of this.routing.subsetSpecs) {
-      const selected = this.workloads.filter((w) => Object.entries(s.labels).every(([k, v]) => w.podLabels[k] === v));
+      const selected = this.workloads.filter((w) => labelsMatch(s.labels, w.podLabels));
       if (selected.length === 0) errors.push(problem(`subset ${s.name}`, 'selects no pod of the service', 'make the subset labels match a workload of the service'));
     }
     if (this.release && this.release.trafficMatches.length === 0 && this.release.weight === undefined) {

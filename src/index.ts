@@ -2,6 +2,7 @@
 export * from './core/api-versions';
 export * from './core/validation';
 export * from './core/well-known';
+export * from './core/matching';
 // Services and the ingress
 export * from './gray-service';
 export * from './gray-service-props';

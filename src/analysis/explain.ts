@@ -4,11 +4,12 @@
  */
 import { simulateKruiseRelease } from './kruise-release';
 import {
-  Manifest, ManifestIndex, annotationList, callsOf, findService, hostMatches, indexManifests, namespaceOf,
+  Manifest, ManifestIndex, annotationList, callsOf, findService, indexManifests, namespaceOf,
   podLabels, qualifyHost, serviceName,
 } from './manifests';
 import { RegexError, RequestInfo, applyHeaderOperations, describeMatch, firstMatchingRule, matchHeaderNames } from './match';
 import { PodIpOptions, selectPods } from './subsets';
+import { hostCovers } from '../core/matching';
 import { WellKnown } from '../core/well-known';
 
 /** Where the request enters: the ingress gateway (with host and path), or a Service. */
@@ -133,7 +134,7 @@ function gatewayHop(ctx: Ctx, entry: { gateway: true | string; host?: string; pa
   const gateways = ctx.index.gateways.filter((g) => !want || g.metadata.name === want || gatewayRef(g) === want);
   const host = entry.host;
   const serves = (g: Manifest) => !host || (g.spec?.servers ?? []).some((s: any) =>
-    (s.hosts ?? []).some((h: string) => hostMatches(h.includes('/') ? h.split('/')[1] : h, host)));
+    (s.hosts ?? []).some((h: string) => hostCovers(h.includes('/') ? h.split('/')[1] : h, host)));
   const gw = gateways.find(serves);
   const base = { host: host ?? '*', headers, destinations: [] };
   if (!gw) {
@@ -143,7 +144,7 @@ function gatewayHop(ctx: Ctx, entry: { gateway: true | string; host?: string; pa
   if (gateways.length > 1 && !want) ctx.warnings.push(`several Gateways; explained through ${gatewayRef(gw)} (pass a gateway name to choose)`);
   const from = `gateway ${gatewayRef(gw)}`;
   const vss = ctx.index.virtualServices.filter((vs) => boundTo(vs, gw)
-    && (!host || (vs.spec?.hosts ?? []).some((h: string) => hostMatches(h, host))));
+    && (!host || (vs.spec?.hosts ?? []).some((h: string) => hostCovers(h, host))));
   const req: RequestInfo = { headers, path: entry.path, authority: host, gateway: gatewayRef(gw), sourceLabels: gw.spec?.selector, sourceNamespace: namespaceOf(gw) };
   if (vss.length === 0) {
     return { ...base, from, outcome: 'not-found', status: 404, message: `no VirtualService bound to ${gatewayRef(gw)} for host ${host ?? '*'}` };
@@ -158,7 +159,7 @@ function meshHop(ctx: Ctx, from: string, host: string, req: RequestInfo, callerN
   const vs = ctx.index.virtualServices.filter((v) => {
     const gws: string[] = v.spec?.gateways ?? [];
     return (gws.length === 0 || gws.includes('mesh'))
-      && (v.spec?.hosts ?? []).some((h: string) => hostMatches(qualifyHost(h, namespaceOf(v)), fqdn));
+      && (v.spec?.hosts ?? []).some((h: string) => hostCovers(qualifyHost(h, namespaceOf(v)), fqdn));
   });
   if (vs.length > 1) ctx.warnings.push(`several mesh VirtualServices for ${host}; Istio uses one (${vs.map((v) => v.metadata.name).join(', ')}); explained with the first`);
   if (vs.length === 0) {

@@ -6,10 +6,11 @@ import { releaseUnits } from './kruise-release';
 import { findLanes } from './lanes';
 import {
   Manifest, ManifestIndex, ObjectRef, annotationList, findService, formatRef, indexManifests, namespaceOf, podLabels, refOf,
-  selects, workloadsOf,
+  workloadsOf,
 } from './manifests';
 import { re2Problem } from './match';
 import { destinationRuleFor } from './subsets';
+import { labelsMatch } from '../core/matching';
 import { isDns1123Label } from '../core/validation';
 import { WellKnown } from '../core/well-known';
 
@@ -116,7 +117,7 @@ function checkDestinationRules(index: ManifestIndex, report: Report): void {
     const pods = svc ? workloadsOf(index, svc) : [];
     (dr.spec?.subsets ?? []).forEach((s: any, i: number) => {
       if (!isDns1123Label(String(s?.name ?? ''))) report('GR003', dr, `subsets[${i}].name "${s?.name}" is not a DNS-1123 label`);
-      if (svc && pods.length > 0 && !pods.some((d) => selects(s?.labels, podLabels(d)))) {
+      if (svc && pods.length > 0 && !pods.some((d) => labelsMatch(s?.labels, podLabels(d)))) {
         report('GR002', dr, `subset "${s?.name}" (${JSON.stringify(s?.labels ?? {})}) selects none of the pods of Service ${svc.metadata.name} (${pods.map((d) => d.metadata.name).join(', ')})`);
       }
     });

@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { labelsMatch } from '../core/matching';
 import { WellKnown } from '../core/well-known';
 
 /** One Kubernetes object as it appears in a manifest. */
@@ -150,12 +151,6 @@ export function qualifyHost(host: string, ns: string): string {
   return host;
 }
 
-/** Whether a (possibly wildcard) host pattern covers a concrete host; both already qualified. */
-export function hostMatches(pattern: string, host: string): boolean {
-  if (pattern === '*') return true;
-  if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1));
-  return pattern === host;
-}
 
 /** The Service a host names, resolved from namespace `ns`, or undefined. */
 export function findService(index: ManifestIndex, host: string, ns: string): Manifest | undefined {
@@ -173,16 +168,11 @@ export function podLabels(d: Manifest): Record<string, string> {
   return d.spec?.template?.metadata?.labels ?? {};
 }
 
-/** Whether every key/value of `selector` is among `labels` (an empty selector selects all). */
-export function selects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
-  return Object.entries(selector ?? {}).every(([k, v]) => labels[k] === String(v));
-}
-
 /** The Deployments in the Service's namespace whose pods the Service selects. */
 export function workloadsOf(index: ManifestIndex, svc: Manifest): Manifest[] {
   const sel = svc.spec?.selector;
   if (!sel || Object.keys(sel).length === 0) return [];
-  return index.deployments.filter((d) => namespaceOf(d) === namespaceOf(svc) && selects(sel, podLabels(d)));
+  return index.deployments.filter((d) => namespaceOf(d) === namespaceOf(svc) && labelsMatch(sel, podLabels(d)));
 }
 
 /** The services a Deployment's pods call (the {@link WellKnown.CALLS_ANNOTATION} annotation). */

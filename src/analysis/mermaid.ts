@@ -5,10 +5,11 @@
 import { releaseUnits, simulateKruiseRelease } from './kruise-release';
 import { Lane, findLanes } from './lanes';
 import {
-  Manifest, ManifestIndex, callsOf, findService, indexManifests, namespaceOf, podLabels, selects, workloadsOf,
+  Manifest, ManifestIndex, callsOf, findService, indexManifests, namespaceOf, podLabels, workloadsOf,
 } from './manifests';
 import { describeMatch } from './match';
 import { destinationRuleFor } from './subsets';
+import { labelsMatch } from '../core/matching';
 
 const LANE_COLOURS = ['#e4572e', '#17bebb', '#ffc914', '#76b041', '#7d5ba6', '#2e86ab', '#f18f01', '#c73e1d'];
 
@@ -67,7 +68,7 @@ function versionsOf(index: ManifestIndex, svc: Manifest, subset: string | undefi
   const all = workloadsOf(index, svc);
   if (subset === undefined) return all;
   const def = (destinationRuleFor(index, svc)?.spec?.subsets ?? []).find((s: any) => s?.name === subset);
-  return def ? all.filter((d) => selects(def.labels, podLabels(d))) : [];
+  return def ? all.filter((d) => labelsMatch(def.labels, podLabels(d))) : [];
 }
 
 /** The Mermaid flowchart (without fences) for a set of manifests. */

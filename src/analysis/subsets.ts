@@ -3,8 +3,9 @@
  * (a label selector), or an ASM dynamic subset chosen from request headers with its fallback.
  */
 import {
-  Manifest, ManifestIndex, hostMatches, namespaceOf, podLabels, qualifyHost, selects, workloadsOf,
+  Manifest, ManifestIndex, namespaceOf, podLabels, qualifyHost, workloadsOf,
 } from './manifests';
+import { hostCovers, labelsMatch } from '../core/matching';
 
 /** ASM fallback policies for a dynamic subset that has no pods. */
 type FallbackPolicyName = 'NO_FALLBACK' | 'ANY_ENDPOINT' | 'DEFAULT_SUBSET';
@@ -33,7 +34,7 @@ export interface PodIpOptions {
 export function destinationRuleFor(index: ManifestIndex, svc: Manifest): Manifest | undefined {
   const fqdn = qualifyHost(svc.metadata.name, namespaceOf(svc));
   return index.destinationRules.find((dr) => typeof dr.spec?.host === 'string'
-    && hostMatches(qualifyHost(dr.spec.host, namespaceOf(dr)), fqdn));
+    && hostCovers(qualifyHost(dr.spec.host, namespaceOf(dr)), fqdn));
 }
 
 /** The pods a destination reaches for a request, following Istio and ASM semantics. */
@@ -48,7 +49,7 @@ export function selectPods(
     if (!dr || !def) {
       return { workloads: [], selection: `subset ${subset}`, destinationRule: dr, noHealthyUpstream: `no DestinationRule defines subset "${subset}"` };
     }
-    const workloads = all.filter((d) => selects(def.labels, podLabels(d)));
+    const workloads = all.filter((d) => labelsMatch(def.labels, podLabels(d)));
     return {
       workloads,
       selection: `subset ${subset} (${formatLabels(def.labels)})`,
@@ -106,7 +107,7 @@ function fallback(all: Manifest[], dr: Manifest, dyn: any, policy: string | unde
   }
   if (p === 'DEFAULT_SUBSET') {
     const def = dyn.defaultSubset ?? {};
-    const workloads = all.filter((d) => selects(def, podLabels(d)));
+    const workloads = all.filter((d) => labelsMatch(def, podLabels(d)));
     return {
       workloads,
       selection: `${why}; DEFAULT_SUBSET ${formatLabels(def)}`,

@@ -1,0 +1,21 @@
+/**
+ * Host and label matching, as Istio and Kubernetes define it; one implementation shared by the
+ * constructs (which check what they write) and the analysis (which reads any manifests).
+ */
+
+/**
+ * Whether the host pattern `pattern` (`*`, `*.example.com`, `shop.example.com`, optionally
+ * `namespace/`-prefixed as in Gateway servers) covers `host`. A wildcard covers its subdomains
+ * and the same wildcard.
+ */
+export function hostCovers(pattern: string, host: string): boolean {
+  const p = pattern.includes('/') ? pattern.split('/')[1] : pattern;
+  if (p === '*') return true;
+  if (p.startsWith('*.')) return host.endsWith(p.slice(1)) || host === p;
+  return p === host;
+}
+
+/** Whether every `key: value` of `selector` is among `labels` (an empty selector selects all). */
+export function labelsMatch(selector: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>>): boolean {
+  return Object.entries(selector ?? {}).every(([k, v]) => labels[k] === String(v));
+}
