@@ -74,6 +74,10 @@ const project = new typescript.TypeScriptProject({
   npmignoreEnabled: true,
 });
 
+// `npm test` never rewrites snapshots (jestOptions.updateSnapshot NEVER); drop projen's separate
+// `test:update` task too, so no task updates them: a new or intended change is `npx jest -u <file>`.
+project.removeTask('test:update');
+
 // The package ships lib/ (compiled src and imports) and bin/; sources, examples and tooling stay out.
 for (const p of ['/imports/', '/examples/', '/scripts/', '/bench/', '/docs/', '/.ci/', '/typedoc.json', '/BENCHMARKS.md']) {
   project.addPackageIgnore(p);
