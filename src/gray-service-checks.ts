@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { hostCovers } from './core/matching';
-import { fail, isDns1123Subdomain, isImageReference, isJsObjectKey, requireDns1123Label, requireInt, requireLabel } from './core/validation';
+import { fail, isDns1123Subdomain, isEnvName, isImageReference, isJsObjectKey, requireDns1123Label, requireInt, requireLabel } from './core/validation';
 import { WellKnown } from './core/well-known';
 import { GrayServiceProps, ProgressiveReleaseOptions } from './gray-service-props';
 import type { IngressGateway } from './ingress-gateway';
@@ -37,7 +37,7 @@ export function checkServiceProps(scope: IConstruct, name: string, props: GraySe
     fail(scope, 'gatewayHosts', 'hosts are given but no gateway', 'also give gateway, or drop gatewayHosts');
   }
   for (const [k] of Object.entries(props.env ?? {})) {
-    if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(k) || isJsObjectKey(k)) fail(scope, 'env', `"${k}" is not a valid environment variable name`, 'use letters, digits, "_", "-" and ".", not starting with a digit');
+    if (!isEnvName(k) || isJsObjectKey(k)) fail(scope, 'env', `"${k}" is not a valid environment variable name`, 'use letters, digits, "_", "-" and ".", not starting with a digit');
     if (k === WellKnown.PROPAGATE_HEADERS_ENV) fail(scope, 'env', `"${k}" is set by the library`, 'remove it from env');
   }
 }

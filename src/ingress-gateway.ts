@@ -68,7 +68,7 @@ export class IngressGateway extends Construct {
   public constructor(scope: Construct, id: string, props: IngressGatewayProps) {
     super(scope, id);
     this.name = props.name ?? id;
-    if (!isDns1123Label(this.name)) requireDns1123Label(this, 'name', this.name);
+    requireDns1123Label(this, 'name', this.name);
     if (props.namespace !== undefined) requireDns1123Label(this, 'namespace', props.namespace);
     this.namespace = props.namespace;
     if (!props.hosts || props.hosts.length === 0) {

@@ -135,3 +135,8 @@ export function requireInt(scope: IConstruct, prop: string, value: number, min: 
     fail(scope, prop, `${value} is not an integer from ${min} to ${max}`, `give an integer from ${min} to ${max}`);
   }
 }
+
+/** A container environment variable name Kubernetes accepts: `[-._a-zA-Z][-._a-zA-Z0-9]*`. */
+export function isEnvName(s: string): boolean {
+  return typeof s === 'string' && /^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(s);
+}

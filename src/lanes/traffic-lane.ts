@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { requireLaneHeader, requireLaneName, requireLaneValue } from './lane-checks';
 import { LaneDeclaration, ServiceLanes } from './service-lanes';
 import { ILaneColoring, LaneMemberOptions, LaneMode, TrafficLaneProps } from './traffic-lane-props';
-import { fail, isImageReference, isJsObjectKey, problem, requireDns1123Label, requireInt } from '../core/validation';
+import { fail, isEnvName, isImageReference, isJsObjectKey, problem, requireDns1123Label, requireInt } from '../core/validation';
 import { WellKnown } from '../core/well-known';
 import { GrayService } from '../gray-service';
 import { HeaderMatch, HeaderMatchType } from '../kruise/canary-step';
@@ -50,8 +50,7 @@ export class TrafficLane extends Construct {
   /** How the lane's versions run. */
   public readonly mode: LaneMode;
 
-  private readonly memberList: LaneMember[] = [];
-  /** memberList by service, for constant-time lookups. */
+  /** The members by service, in the order they were added (a Map keeps insertion order). */
   private readonly memberByService = new Map<GrayService, LaneMember>();
   /** Insertion-ordered. */
   private readonly propagators = new Set<GrayService>();
@@ -86,12 +85,12 @@ export class TrafficLane extends Construct {
 
   /** The members, in the order they were added. */
   public get members(): readonly LaneMember[] {
-    return [...this.memberList];
+    return [...this.memberByService.values()];
   }
 
   /** The services that propagate the lane header: members and the listed `services`. */
   public get propagatingServices(): readonly GrayService[] {
-    return [...new Set([...this.memberList.map((m) => m.service), ...this.propagators])];
+    return [...new Set([...this.memberByService.keys(), ...this.propagators])];
   }
 
   /**
@@ -108,7 +107,6 @@ export class TrafficLane extends Construct {
     const member = this.mode === LaneMode.STATIC ? this.addStaticMember(service, options) : this.addProgressiveMember(service, options);
     ServiceLanes.of(service).declare(this.declaration);
     service.propagateHeader(this.header);
-    this.memberList.push(member);
     this.memberByService.set(service, member);
     return member;
   }
@@ -184,7 +182,7 @@ export class TrafficLane extends Construct {
     }
     if (options.replicas !== undefined) requireInt(this, 'addMember replicas', options.replicas, 0, 10000);
     for (const k of Object.keys(options.env ?? {})) {
-      if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(k) || isJsObjectKey(k) || k === WellKnown.PROPAGATE_HEADERS_ENV) {
+      if (!isEnvName(k) || isJsObjectKey(k) || k === WellKnown.PROPAGATE_HEADERS_ENV) {
         fail(this, 'addMember env', `"${k}" is not an environment variable name the lane may set`, `use letters, digits, "_", "-" and "." (not ${WellKnown.PROPAGATE_HEADERS_ENV}, which the library sets)`);
       }
     }
@@ -222,13 +220,13 @@ export class TrafficLane extends Construct {
 
   private validateLane(): string[] {
     const errors: string[] = [];
-    if (this.memberList.length === 0) {
+    if (this.memberByService.size === 0) {
       errors.push(problem('members', `the lane ${this.name} has no member, so its requests reach only base versions`, 'add services with lane.addMember(service)'));
     }
     // One walk of the construct tree serves both app-wide checks.
     const constructs = this.node.root.node.findAll();
     errors.push(...this.validateAgainstOtherLanes(constructs.filter((c): c is TrafficLane => c instanceof TrafficLane)));
-    for (const m of this.memberList) {
+    for (const m of this.memberByService.values()) {
       const release = m.service.release;
       if (this.mode === LaneMode.PROGRESSIVE && release && !isOnly(release.trafficMatches, this.match)) {
         errors.push(problem(`member ${m.service.name}`, `its release matches ${describeMatches(release.trafficMatches)}, not only the lane's ${this.header}: ${this.value}`, 'do not add release matches to a member of a progressive lane'));
@@ -274,7 +272,7 @@ export class TrafficLane extends Construct {
   private validatePropagation(services: readonly GrayService[]): string[] {
     const callers = callerGraph(services);
     const errors: string[] = [];
-    const seen = new Set<GrayService>(this.memberList.map((m) => m.service));
+    const seen = new Set<GrayService>(this.memberByService.keys());
     const queue = [...seen];
     // Breadth-first from the members; an index instead of shift() keeps the walk linear.
     for (let next = 0; next < queue.length; next++) {
