@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { hostCovers } from './core/matching';
+import { gatewayHostName, hostCovers } from './core/matching';
 import { fail, isDns1123Subdomain, isEnvName, isImageReference, isJsObjectKey, requireDns1123Label, requireInt, requireLabel } from './core/validation';
 import { WellKnown } from './core/well-known';
 import { GrayServiceProps, ProgressiveReleaseOptions } from './gray-service-props';
@@ -64,7 +64,7 @@ export function gatewayHostsOf(scope: IConstruct, gateway: IngressGateway, names
   const gatewayNamespace = gateway.namespace ?? Chart.of(gateway).namespace;
   const accepts = (g: string, h: string) => hostCovers(g, h) && namespaceAllowed(g, from, gatewayNamespace);
   if (gatewayHosts === undefined) {
-    const hosts = gateway.hosts.filter((g) => namespaceAllowed(g, from, gatewayNamespace)).map(hostPart);
+    const hosts = gateway.hosts.filter((g) => namespaceAllowed(g, from, gatewayNamespace)).map(gatewayHostName);
     if (hosts.length === 0) {
       fail(scope, 'gateway', `the gateway ${gateway.name} accepts VirtualServices only from other namespaces (${gateway.hosts.join(', ')}), not from ${from ?? 'the chart\'s (unset) namespace'}`,
         'give the service the namespace the gateway names, or add "*/<host>" or the service\'s namespace to the gateway hosts');
@@ -90,10 +90,6 @@ export function isVirtualServiceHost(h: string): boolean {
   if (typeof h !== 'string') return false;
   if (h === '*') return true;
   return isDns1123Subdomain(h.startsWith('*.') ? h.slice(2) : h);
-}
-
-function hostPart(gatewayHost: string): string {
-  return gatewayHost.includes('/') ? gatewayHost.split('/')[1] : gatewayHost;
 }
 
 /** Whether a gateway host's namespace part (`ns/`, `./`, `*\/`, none) lets a VirtualService in `from` bind. */

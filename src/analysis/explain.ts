@@ -134,7 +134,7 @@ function gatewayHop(ctx: Ctx, entry: { gateway: true | string; host?: string; pa
   const gateways = ctx.index.gateways.filter((g) => !want || g.metadata.name === want || gatewayRef(g) === want);
   const host = entry.host;
   const serves = (g: Manifest) => !host || (g.spec?.servers ?? []).some((s: any) =>
-    (s.hosts ?? []).some((h: string) => hostCovers(h.includes('/') ? h.split('/')[1] : h, host)));
+    (s.hosts ?? []).some((h: string) => hostCovers(h, host)));
   const gw = gateways.find(serves);
   const base = { host: host ?? '*', headers, destinations: [] };
   if (!gw) {
