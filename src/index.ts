@@ -1,34 +1,42 @@
-// Core
-export * from './core/api-versions';
-export * from './core/validation';
-export * from './core/well-known';
-export * from './core/matching';
+/**
+ * cdk8s-gray-release: constructs, their props, enums and factories. The tools over manifests
+ * (explain, lint, lanes, routes, Argo CD ignores) are the second entry point,
+ * `cdk8s-gray-release/analysis`.
+ */
+
+// Errors and choices shared by every construct
+export { GrayReleaseError, type Problem } from './model/problem';
+export { IstioApiVersion, KruiseApiVersion, LoadBalancer, ENVOY_FILTER_API_VERSION, TRAFFIC_ROUTING_API_VERSION } from './model/api-versions';
+export { MeshTarget } from './model/mesh-target';
+export { WellKnown } from './model/well-known';
+export type { IWorkloadLabels } from './model/workload';
+
 // Services and the ingress
-export * from './gray-service';
-export * from './gray-service-props';
-export * from './ingress-gateway';
+export * from './constructs/gray-service';
+export * from './constructs/gray-service-props';
+export * from './constructs/ingress-gateway';
+export type {
+  ServiceRouting, HttpRule, RouteDestination, HeaderCondition, SubsetSpec, LaneDeclaration, WeightedEntry, RenderContext,
+} from './model/routing/service-routing';
+export { RuleScope } from './model/routing/service-routing';
+
 // OpenKruise progressive delivery
-export * from './kruise/canary-step';
-export * from './kruise/kruise-release';
-// Routing model shared by the constructs
-export * from './routing/service-routing';
-// Analysis over manifests: explain, lanes, lint, Mermaid
-export * from './analysis';
-// Ingress colouring and its Lua generator
-export * from './lua';
-export * from './lanes/coloring-rule';
-export * from './lanes/coloring-script';
-export * from './lanes/traffic-coloring';
+export { CanaryStep, Pause, HeaderMatchType, type CanaryStepOptions, type HeaderMatch, type DurationLike } from './model/kruise/canary-step';
+export * from './constructs/kruise-release';
+
+// Traffic lanes across a call chain, and the ingress coloring that enters them
+export * from './constructs/traffic-lane-props';
+export * from './constructs/traffic-lane';
+export { ColoringRule, ColoringRuleKind } from './model/lanes/coloring-rule';
+export * from './constructs/traffic-coloring';
+
 // ASM dynamic subsets, and their static expansion for open-source Istio
-export * from './core/workload';
-export * from './core/mesh-target';
-export * from './dynamic-subset/fallback-policy';
-export * from './dynamic-subset/istio-expansion';
-export * from './dynamic-subset/dynamic-subset-routing';
-// Traffic lanes across a call chain
-export * from './lanes/traffic-lane-props';
-export * from './lanes/traffic-lane';
-// Argo CD: Application with exact ignoreDifferences, sync waves
-export * from './argocd/argocd-application';
-export * from './argocd/ignore-differences';
-export * from './argocd/sync-waves';
+export { FallbackPolicy, POD_IP_KEY, type SubsetSelector, type HeaderToSubsetKey } from './model/dynamic-subset/fallback-policy';
+export type { IstioExpansion } from './model/dynamic-subset/istio-expansion';
+export * from './constructs/dynamic-subset-routing';
+
+// Argo CD: an Application with exact ignoreDifferences, sync waves
+export * from './constructs/argocd-application';
+export { applySyncWaves } from './constructs/sync-waves';
+export { SyncWave, SYNC_WAVE_ANNOTATION } from './model/argocd/sync-waves';
+export type { IgnoreDifference, ManifestLike } from './model/argocd/ignore-differences';

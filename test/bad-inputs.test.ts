@@ -52,7 +52,9 @@ const argo = (c: Chart, app: App, props: object = {}) => {
 
 const CASES: BadInput[] = [
   // ---- GrayService and IngressGateway --------------------------------------------------------
-  { construct: 'GrayService', what: 'a name that is not a DNS-1123 label', build: (c) => new GrayService(c, 'svc', { ...SVC, name: 'Cart_1' }), at: 'svc', prop: 'name', message: /not a DNS-1123 label/ },
+  { construct: 'GrayService', what: 'a name that is not a DNS-1035 label', build: (c) => new GrayService(c, 'svc', { ...SVC, name: 'Cart_1' }), at: 'svc', prop: 'name', message: /not a DNS-1035 label/ },
+  { construct: 'GrayService', what: 'a Service name starting with a digit', build: (c) => new GrayService(c, 'svc', { ...SVC, name: '1shop' }), at: 'svc', prop: 'name', message: /"1shop" is not a DNS-1035 label/ },
+  { construct: 'GrayService', what: 'an upper-case object name through names', build: (c) => new GrayService(c, 'svc', { ...SVC, names: { deployment: 'Cart' } }), at: 'svc', prop: 'names.deployment', message: /"Cart" is not a DNS-1123 label/ },
   { construct: 'GrayService', what: 'an image reference with a shell metacharacter', build: (c) => new GrayService(c, 'svc', { ...SVC, image: 'example/app:1.0;rm' }), at: 'svc', prop: 'image', message: /not an image reference/ },
   { construct: 'GrayService', what: 'port 0', build: (c) => new GrayService(c, 'svc', { ...SVC, port: 0 }), at: 'svc', prop: 'port', message: /from 1 to 65535/ },
   { construct: 'GrayService', what: 'a pod label the library owns', build: (c) => new GrayService(c, 'svc', { ...SVC, podLabels: { app: 'other' } }), at: 'svc', prop: 'podLabels', message: /set by the library/ },

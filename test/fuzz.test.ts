@@ -16,8 +16,9 @@ import { App, Chart, Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
   CanaryStep, ColoringRule, DynamicSubsetRouting, FallbackPolicy, GrayReleaseError, GrayService, HeaderMatchType, IngressGateway,
-  LaneMode, lint, MeshTarget, Pause, TrafficColoring, TrafficLane,
+  LaneMode, MeshTarget, Pause, TrafficColoring, TrafficLane,
 } from '../src';
+import { lint } from '../src/analysis';
 import { conformanceErrors, crdsAvailable, MeshFlavour } from './support/conformance';
 
 /** Seed and number of runs of each property (listed in the hardening note). */

@@ -121,7 +121,8 @@ describe('apiVersion options', () => {
 
 describe('bad input never produces a manifest', () => {
   const cases: Array<[string, Partial<GrayServiceProps> & { id?: string }, RegExp]> = [
-    ['a name that is not DNS-1123', { id: 'Shop_1' }, /name: "Shop_1" is not a DNS-1123 label/],
+    ['a name that is not DNS-1035', { id: 'Shop_1' }, /name: "Shop_1" is not a DNS-1035 label/],
+    ['a name starting with a digit (a Service name must start with a letter)', { id: '1shop' }, /name: "1shop" is not a DNS-1035 label/],
     ['a port out of range', { port: 70000 }, /port: 70000 is not an integer from 1 to 65535/],
     ['an image with spaces', { image: 'a b' }, /image: .* is not an image reference/],
     ['a reserved version label', { versionLabel: 'istio.service.tag' }, /versionLabel: .*Kruise sets itself/],

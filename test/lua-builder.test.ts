@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
-import { lua, luaString, renderLua, renderLuaExpr, isLuaIdentifier } from '../src/lua';
 import { checkLuaSyntax, evalLuaString } from './support/lua';
+import { lua, luaString, renderLua, renderLuaExpr, isLuaIdentifier } from '../src/model/lua';
 
 /** Strings that have broken hand-written escaping before. */
 const HOSTILE = [

@@ -2,7 +2,7 @@
  * End-to-end scenarios from the seeds, computed by `explain` on the synthesized examples (with
  * the ingress colouring's Lua actually run in a Lua VM), and lint over every example.
  */
-import { explain, ExplainResult, Hop, lint } from '../src';
+import { explain, ExplainResult, Hop, lint } from '../src/analysis';
 import { exampleNames, synthExample } from './support/examples';
 import { runOnRequest } from './support/lua';
 

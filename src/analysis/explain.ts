@@ -2,15 +2,15 @@
  * The route explainer: follows one request from an entry point through VirtualServices,
  * subsets, workloads and the call graph, hop by hop, with Istio's semantics.
  */
-import { simulateKruiseRelease } from './kruise-release';
-import {
-  Manifest, ManifestIndex, annotationList, callsOf, findService, indexManifests, namespaceOf,
-  podLabels, qualifyHost, serviceName,
-} from './manifests';
 import { RegexError, RequestInfo, applyHeaderOperations, describeMatch, firstMatchingRule, matchHeaderNames } from './match';
 import { PodIpOptions, selectPods } from './subsets';
-import { hostCovers } from '../core/matching';
-import { WellKnown } from '../core/well-known';
+import { simulateKruiseRelease } from '../model/kruise/istio-contract';
+import {
+  Manifest, ManifestIndex, annotationList, callsOf, findService, indexManifests, namespaceOf,
+  podLabels, serviceName,
+} from '../model/manifest';
+import { hostCovers, qualifyHost } from '../model/matching';
+import { WellKnown } from '../model/well-known';
 
 /** Where the request enters: the ingress gateway (with host and path), or a Service. */
 export type EntryPoint =

@@ -4,9 +4,9 @@
  */
 import { Hop, ExplainedDestination, explain } from './explain';
 import { renderTable } from './format';
-import { simulateKruiseRelease } from './kruise-release';
-import { Manifest, annotationList, formatRef, indexManifests, namespaceOf, refOf } from './manifests';
-import { WellKnown } from '../core/well-known';
+import { simulateKruiseRelease } from '../model/kruise/istio-contract';
+import { Manifest, annotationList, formatRef, indexManifests, namespaceOf, refOf } from '../model/manifest';
+import { WellKnown } from '../model/well-known';
 
 /** A lane: requests carrying `header: value`. */
 export interface Lane {

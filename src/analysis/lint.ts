@@ -2,17 +2,17 @@
  * Lint: cross-object and semantic checks a schema cannot make, over any manifests.
  * Every finding has a stable code; see {@link LINT_RULES}.
  */
-import { releaseUnits } from './kruise-release';
 import { findLanes } from './lanes';
+import { re2Problem } from './match';
+import { destinationRuleFor } from './subsets';
+import { releaseUnits } from '../model/kruise/istio-contract';
 import {
   Manifest, ManifestIndex, ObjectRef, annotationList, findService, formatRef, indexManifests, namespaceOf, podLabels, refOf,
   workloadsOf,
-} from './manifests';
-import { re2Problem } from './match';
-import { destinationRuleFor } from './subsets';
-import { labelsMatch } from '../core/matching';
-import { isDns1123Label } from '../core/validation';
-import { WellKnown } from '../core/well-known';
+} from '../model/manifest';
+import { labelsMatch } from '../model/matching';
+import { isDns1123Label } from '../model/names';
+import { WellKnown } from '../model/well-known';
 
 export type Severity = 'error' | 'warning';
 

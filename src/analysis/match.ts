@@ -22,7 +22,7 @@ export interface RequestInfo {
 }
 
 /** Thrown for a regex that RE2 (Envoy) would reject or treat differently from JavaScript. */
-import { re2Problem, stripCaseFlag } from '../core/regex';
+import { re2Problem, stripCaseFlag } from '../model/regex';
 
 export { re2Problem };
 

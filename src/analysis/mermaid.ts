@@ -2,14 +2,14 @@
  * Mermaid route diagrams as markdown: gateway → services → versions, one colour per lane,
  * and the calls each version makes. Text goes into the diagram only through {@link mermaidText}.
  */
-import { releaseUnits, simulateKruiseRelease } from './kruise-release';
 import { Lane, findLanes } from './lanes';
-import {
-  Manifest, ManifestIndex, callsOf, findService, indexManifests, namespaceOf, podLabels, workloadsOf,
-} from './manifests';
 import { describeMatch } from './match';
 import { destinationRuleFor } from './subsets';
-import { labelsMatch } from '../core/matching';
+import { releaseUnits, simulateKruiseRelease } from '../model/kruise/istio-contract';
+import {
+  Manifest, ManifestIndex, callsOf, findService, indexManifests, namespaceOf, podLabels, workloadsOf,
+} from '../model/manifest';
+import { labelsMatch } from '../model/matching';
 
 const LANE_COLOURS = ['#e4572e', '#17bebb', '#ffc914', '#76b041', '#7d5ba6', '#2e86ab', '#f18f01', '#c73e1d'];
 

@@ -3,9 +3,9 @@
  * (a label selector), or an ASM dynamic subset chosen from request headers with its fallback.
  */
 import {
-  Manifest, ManifestIndex, namespaceOf, podLabels, qualifyHost, workloadsOf,
-} from './manifests';
-import { hostCovers, labelsMatch } from '../core/matching';
+  Manifest, ManifestIndex, namespaceOf, podLabels, workloadsOf,
+} from '../model/manifest';
+import { hostCovers, labelsMatch, qualifyHost } from '../model/matching';
 
 /** ASM fallback policies for a dynamic subset that has no pods. */
 type FallbackPolicyName = 'NO_FALLBACK' | 'ANY_ENDPOINT' | 'DEFAULT_SUBSET';

@@ -9,7 +9,9 @@
  */
 import { execFileSync } from 'child_process';
 import { App, Chart, Testing } from 'cdk8s';
-import { ArgoCdApplication, canaryRouteExpressions, GrayService, GrayReleaseError, ignoreDifferencesFor, SyncPolicy } from '../../src';
+import { ArgoCdApplication, GrayService, GrayReleaseError, SyncPolicy } from '../../src';
+import { ignoreDifferencesFor } from '../../src/analysis';
+import { canaryRouteExpressions } from '../../src/model/argocd/ignore-differences';
 import { conformanceErrors, crdsAvailable } from '../support/conformance';
 import { synthExample } from '../support/examples';
 import { simulateRelease } from '../support/kruise-contract';

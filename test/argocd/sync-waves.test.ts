@@ -4,7 +4,8 @@
  * route to them, and Kruise's Rollout and TrafficRouting last (see src/argocd/sync-waves.ts).
  */
 import { ApiObject, Chart, Testing } from 'cdk8s';
-import { applySyncWaves, GrayService, SYNC_WAVE_ANNOTATION, syncWaveOf, withSyncWaves } from '../../src';
+import { applySyncWaves, GrayService, SYNC_WAVE_ANNOTATION } from '../../src';
+import { syncWaveOf, withSyncWaves } from '../../src/analysis';
 import { synthExample } from '../support/examples';
 
 const waveOf = (o: any) => Number(o.metadata.annotations?.[SYNC_WAVE_ANNOTATION]);

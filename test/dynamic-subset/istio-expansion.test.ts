@@ -6,7 +6,8 @@
 import { App, Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import * as YAML from 'yaml';
-import { DynamicSubsetRouting, DynamicSubsetRoutingProps, FallbackPolicy, GrayReleaseError, IWorkloadLabels, MeshTarget, expandToIstio } from '../../src';
+import { DynamicSubsetRouting, DynamicSubsetRoutingProps, FallbackPolicy, GrayReleaseError, IWorkloadLabels, MeshTarget } from '../../src';
+import { expandToIstio } from '../../src/model/dynamic-subset/istio-expansion';
 import { Pod, evalAsm, evalIstio } from '../support/route-eval';
 
 /** Synthesizes (validating) one routing; returns its DestinationRule and VirtualService. */
@@ -23,9 +24,9 @@ const podsOf = (workloads: IWorkloadLabels[]): Pod[] =>
 test('subsets and rules grow with the existing groups, never with the product of label values', () => {
   // GIVEN 3 workloads over 10 stages × 10 versions of possible values (100 combinations)
   const workloads = [
-    { name: 'w1', labels: { stage: 's1', version: 'v1' } },
-    { name: 'w2', labels: { stage: 's5', version: 'v9' } },
-    { name: 'w3', labels: { stage: 's9', version: 'v4' } },
+    { name: 'w1', podLabels: { stage: 's1', version: 'v1' } },
+    { name: 'w2', podLabels: { stage: 's5', version: 'v9' } },
+    { name: 'w3', podLabels: { stage: 's9', version: 'v4' } },
   ];
   // WHEN expanded
   const out = expandToIstio({

@@ -1,0 +1,161 @@
+import * as kplus from 'cdk8s-plus-27';
+import { IngressGateway } from './ingress-gateway';
+import { IstioApiVersion, KruiseApiVersion, LoadBalancer } from '../model/api-versions';
+import { CanaryStep, HeaderMatch } from '../model/kruise/canary-step';
+
+/** Progressive delivery of a GrayService through an OpenKruise Rollout. */
+export interface ProgressiveReleaseOptions {
+  /**
+   * Canary steps of the Rollout.
+   * @default [CanaryStep.replicas(1)] - one canary pod, then wait for approval (the seed)
+   */
+  readonly steps?: readonly CanaryStep[];
+  /**
+   * Header conditions (ANDed) under which a request reaches the canary, written to the
+   * TrafficRouting. A TrafficLane in progressive mode sets this for its members.
+   * @default - none (give a weight, or add the service to a progressive TrafficLane)
+   */
+  readonly matches?: readonly HeaderMatch[];
+  /**
+   * Percentage of traffic the TrafficRouting sends to the canary (0-100). When matches are
+   * also given, Kruise uses the matches.
+   * @default - none
+   */
+  readonly weight?: number;
+  /**
+   * Value of the version label on canary pods; it replaces the base value so a canary pod is
+   * never in the base subset.
+   * @default 'canary'
+   */
+  readonly canaryVersion?: string;
+  /**
+   * apiVersion of the Rollout.
+   * @default KruiseApiVersion.V1ALPHA1
+   */
+  readonly apiVersion?: KruiseApiVersion;
+}
+
+/** Names of the objects a GrayService writes; each defaults from the service name. */
+export interface GrayServiceNames {
+  /** @default '<name>-<baseVersion>' (the seed's `mocka-base`) */
+  readonly deployment?: string;
+  /** @default 'dr-<name>' */
+  readonly destinationRule?: string;
+  /** Mesh VirtualService. @default 'vs-<name>' */
+  readonly virtualService?: string;
+  /** Gateway-bound VirtualService. @default 'vs-<name>-gateway' */
+  readonly gatewayVirtualService?: string;
+  /** @default 'rollouts-<name>' */
+  readonly rollout?: string;
+  /** @default '<name>-tr' */
+  readonly trafficRouting?: string;
+  /** Name of the base subset. @default 'version-<baseVersion>' */
+  readonly baseSubset?: string;
+}
+
+/** Props of {@link GrayService}. */
+export interface GrayServiceProps {
+  /**
+   * Name of the service: the Service name, the `app` label and the mesh host.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Namespace of every object.
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+  /** Container image of the base version. */
+  readonly image: string;
+  /** Port of the Service (named `http`). */
+  readonly port: number;
+  /**
+   * Port the container listens on.
+   * @default - the same as `port`
+   */
+  readonly containerPort?: number;
+  /**
+   * Replicas of the base Deployment.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Environment of the container; values may come from pod fields and labels
+   * (`EnvValue.fromFieldRef(EnvFieldPaths.POD_LABEL, { key: 'version' })`).
+   * @default - none
+   */
+  readonly env?: Readonly<Record<string, kplus.EnvValue>>;
+  /** @default - the image's entrypoint */
+  readonly command?: readonly string[];
+  /** @default - the image's arguments */
+  readonly args?: readonly string[];
+  /**
+   * @default kplus.ImagePullPolicy.IF_NOT_PRESENT
+   */
+  readonly imagePullPolicy?: kplus.ImagePullPolicy;
+  /**
+   * Resource requests and limits.
+   * @default - requests cpu 100m, memory 64Mi; limits cpu 500m, memory 256Mi
+   */
+  readonly resources?: kplus.ContainerResources;
+  /**
+   * Security context of the container. The default runs as a non-root user with an explicit
+   * uid, which also starts images that would run as root when no user is set.
+   * @default - uid/gid 65532, non-root, no privilege escalation, read-only root filesystem
+   */
+  readonly securityContext?: kplus.ContainerSecurityContextProps;
+  /**
+   * Extra pod labels (every version carries them).
+   * @default - none
+   */
+  readonly podLabels?: Readonly<Record<string, string>>;
+  /**
+   * Pod label that tells versions apart.
+   * @default 'version'
+   */
+  readonly versionLabel?: string;
+  /**
+   * Value of the version label on base pods.
+   * @default 'base'
+   */
+  readonly baseVersion?: string;
+  /**
+   * Load-balancing algorithm of the DestinationRule.
+   * @default LoadBalancer.ROUND_ROBIN
+   */
+  readonly loadBalancer?: LoadBalancer;
+  /**
+   * Services this one calls (the call graph the route explainer follows), written to the
+   * Deployment annotation `gray-release.io/calls`.
+   * @default - none
+   */
+  readonly calls?: ReadonlyArray<GrayServiceRef>;
+  /**
+   * Expose the service through this ingress gateway, with a gateway-bound VirtualService.
+   * @default - not exposed
+   */
+  readonly gateway?: IngressGateway;
+  /**
+   * Hosts of the gateway-bound VirtualService; each must be accepted by the gateway.
+   * @default - the gateway's hosts
+   */
+  readonly gatewayHosts?: readonly string[];
+  /**
+   * Progressive delivery through an OpenKruise Rollout and TrafficRouting.
+   * @default - no Rollout
+   */
+  readonly release?: ProgressiveReleaseOptions;
+  /**
+   * apiVersion of the Istio objects.
+   * @default IstioApiVersion.V1BETA1
+   */
+  readonly istioApiVersion?: IstioApiVersion;
+  /**
+   * Names of the objects.
+   * @default - derived from the service name
+   */
+  readonly names?: GrayServiceNames;
+}
+
+/** A service another one calls: a GrayService, or the host of a service outside the chart. */
+export type GrayServiceRef = { readonly host: string } | string;

@@ -1,0 +1,114 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { meshObject } from './mesh-object';
+import { addChecks, ChartState, problemsAt } from './state';
+import { GatewaySpec, toJson_GatewaySpec } from '../../imports/istio-networking';
+import { IstioApiVersion } from '../model/api-versions';
+import { isDns1123Label, isDns1123Subdomain, requireDns1123Label, requireInt, requireLabel } from '../model/names';
+
+/** Props of {@link IngressGateway}. */
+export interface IngressGatewayProps {
+  /**
+   * Name of the Gateway object (a DNS-1123 label, no dots).
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Namespace of the Gateway object.
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Hosts the gateway accepts, in Istio's `[namespace/]host` form (`shop.example.com`,
+   * `*.example.com`). The catch-all `*` accepts any Host header: it is only allowed with
+   * `allowAnyHost: true`, so that exposing everything is a conscious choice.
+   */
+  readonly hosts: readonly string[];
+  /**
+   * Accept the catch-all host `*` (the seed's `sample-gateway` does).
+   * @default false
+   */
+  readonly allowAnyHost?: boolean;
+  /**
+   * Labels of the ingress gateway pods this Gateway configures.
+   * @default { istio: 'ingressgateway' }
+   */
+  readonly selector?: Readonly<Record<string, string>>;
+  /**
+   * HTTP port of the server.
+   * @default 80
+   */
+  readonly port?: number;
+  /**
+   * apiVersion of the Gateway object.
+   * @default IstioApiVersion.V1BETA1
+   */
+  readonly apiVersion?: IstioApiVersion;
+}
+
+const HOST = /^(\*|\*\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
+
+/**
+ * An Istio `Gateway` on the ingress gateway: one plain-HTTP server with its hosts.
+ * Services are exposed through it with `GrayService`'s `gateway` prop, which writes a
+ * gateway-bound VirtualService (the seed's `vs-mocka`).
+ *
+ * @see https://istio.io/v1.23/docs/reference/config/networking/gateway/
+ */
+export class IngressGateway extends Construct {
+  /** Name of the Gateway object. */
+  public readonly name: string;
+  /** Namespace of the Gateway object, if set. */
+  public readonly namespace?: string;
+  /** Hosts the gateway accepts. */
+  public readonly hosts: readonly string[];
+  /** The underlying `Gateway` object. */
+  public readonly apiObject: ApiObject;
+
+  public constructor(scope: Construct, id: string, props: IngressGatewayProps) {
+    super(scope, id);
+    const p = problemsAt(this);
+    this.name = props.name ?? id;
+    requireDns1123Label(p, 'name', this.name);
+    if (props.namespace !== undefined) requireDns1123Label(p, 'namespace', props.namespace);
+    this.namespace = props.namespace;
+    if (!props.hosts || props.hosts.length === 0) {
+      p.fail('hosts', 'no host given', 'list the hosts clients use, e.g. hosts: ["shop.example.com"]');
+    }
+    for (const h of props.hosts) {
+      const [ns, host, extra] = h.split('/');
+      const hostPart = host === undefined ? ns : host;
+      if (extra !== undefined || (host !== undefined && ns !== '*' && ns !== '.' && !isDns1123Label(ns)) || !HOST.test(hostPart) || (!hostPart.startsWith('*') && !isDns1123Subdomain(hostPart))) {
+        p.add('hosts', `${JSON.stringify(h)} is not in Istio's [namespace/]host form`, 'use a DNS name such as "shop.example.com" or "*.example.com", optionally prefixed by "namespace/"');
+      }
+      if (hostPart === '*' && !props.allowAnyHost) {
+        p.add('hosts', 'the catch-all host "*" accepts requests for any Host header', 'list the real hosts, or set allowAnyHost: true to expose everything on purpose');
+      }
+    }
+    if (new Set(props.hosts).size !== props.hosts.length) p.add('hosts', 'a host is listed twice', 'list each host once');
+    this.hosts = [...props.hosts];
+    const selector = props.selector ?? { istio: 'ingressgateway' };
+    if (Object.keys(selector).length === 0) p.add('selector', 'an empty selector would configure every gateway pod', 'name the ingress gateway pods, e.g. { istio: "ingressgateway" }');
+    for (const [k, v] of Object.entries(selector)) requireLabel(p, 'selector', k, v);
+    const port = props.port ?? 80;
+    requireInt(p, 'port', port, 1, 65535);
+    p.throwIfAny();
+
+    const spec: GatewaySpec = {
+      selector: { ...selector },
+      servers: [{ hosts: [...this.hosts], port: { name: 'http', number: port, protocol: 'HTTP' } }],
+    };
+    this.apiObject = meshObject(this, 'Resource', {
+      apiVersion: props.apiVersion ?? IstioApiVersion.V1BETA1,
+      kind: 'Gateway',
+      metadata: { name: this.name, namespace: this.namespace },
+      spec: () => toJson_GatewaySpec(spec),
+    });
+    addChecks(this, () => ChartState.of(this).uniquenessProblems(this));
+  }
+
+  /** How a VirtualService in `fromNamespace` refers to this gateway (`name` or `namespace/name`). */
+  public refFrom(fromNamespace: string | undefined): string {
+    return this.namespace && this.namespace !== fromNamespace ? `${this.namespace}/${this.name}` : this.name;
+  }
+}
