@@ -163,15 +163,15 @@ const CASES: BadInput[] = [
   },
   {
     construct: 'TrafficLane',
-    what: 'a colouring whose header differs from the lane\'s',
+    what: 'a coloring whose header differs from the lane\'s',
     build: (c) => new TrafficLane(c, 'lane', { name: 'dev', header: H }).enterByColoring(new TrafficColoring(c, 'col', { header: 'x-other', defaultValue: 'dev' })),
     at: 'lane',
     prop: 'enterByColoring',
-    message: /colour with the header "x-lane"/,
+    message: /color with the header "x-lane"/,
   },
   {
     construct: 'TrafficLane',
-    what: 'a colouring that never sets the lane\'s value',
+    what: 'a coloring that never sets the lane\'s value',
     build: (c) => {
       const l = new TrafficLane(c, 'lane', { name: 'dev', header: H }); l.addMember(new GrayService(c, 'svc', SVC));
       l.enterByColoring(new TrafficColoring(c, 'col', { header: H, rules: [ColoringRule.headerEquals('agent', 'pc', 'qa')] }));
@@ -202,7 +202,7 @@ const CASES: BadInput[] = [
   { construct: 'TrafficColoring', what: 'a cookie name with ";"', build: (c) => new TrafficColoring(c, 'col', { header: H, rules: [ColoringRule.cookieEquals('a;b', 'x', 'dev')] }), at: 'col', prop: 'rules[0].cookieName', message: /not a valid cookie name/ },
   {
     construct: 'TrafficColoring',
-    what: 'two colourings writing the same EnvoyFilter name',
+    what: 'two colorings writing the same EnvoyFilter name',
     build: (c) => {
       new TrafficColoring(c, 'col', { header: H, defaultValue: 'a', name: 'lanes' }); new TrafficColoring(c, 'col2', { header: H, defaultValue: 'b', name: 'lanes' });
     },

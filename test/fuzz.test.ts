@@ -162,7 +162,7 @@ describe('fuzz: every input is refused clearly or yields conforming, lint-clean 
     });
   });
 
-  test(`TrafficLane (static, progressive, weighted entry, colouring entry): seed ${FUZZ_RUNS.trafficLane.seed}, ${FUZZ_RUNS.trafficLane.numRuns} runs`, () => {
+  test(`TrafficLane (static, progressive, weighted entry, coloring entry): seed ${FUZZ_RUNS.trafficLane.seed}, ${FUZZ_RUNS.trafficLane.numRuns} runs`, () => {
     const lane = fc.record({
       name: mostly(fc.constantFrom('dev', 'qa', 'beta', 'alice-7f3c'), name),
       header: mostly(fc.constantFrom('x-lane', 'my-request-id'), headerName),

@@ -74,7 +74,7 @@ describe.each(sources)('%s', (_name, objectsOf) => {
     if (!_name.startsWith('examples/')) expect(anyHost).toBe(false);
   });
 
-  test('every ingress colouring replaces a lane header the client sent', () => {
+  test('every ingress coloring replaces a lane header the client sent', () => {
     for (const ef of objects.filter((o) => o.kind === 'EnvoyFilter')) {
       const header = ef.metadata.annotations['gray-release.io/sets-headers'];
       const script = ef.spec.configPatches[0].patch.value.typed_config.inlineCode;
@@ -103,7 +103,7 @@ describe('the defaults are opt-out, and only visibly', () => {
     expect(runOnRequest(trusting.script, { 'x-lane': 'canary' }).headers['x-lane']).toBe('canary');
   });
 
-  test('an empty selector is never the default: the colouring filter targets the ingress gateway pods', () => {
+  test('an empty selector is never the default: the coloring filter targets the ingress gateway pods', () => {
     const coloring = new TrafficColoring(Testing.chart(), 'c', { header: 'x-lane', defaultValue: 'base' });
     expect(Testing.synth(Chart.of(coloring))[0].spec.workloadSelector).toEqual({ labels: { istio: 'ingressgateway' } });
   });

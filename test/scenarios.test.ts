@@ -1,6 +1,6 @@
 /**
  * End-to-end scenarios from the seeds, computed by `explain` on the synthesized examples (with
- * the ingress colouring's Lua actually run in a Lua VM), and lint over every example.
+ * the ingress coloring's Lua actually run in a Lua VM), and lint over every example.
  */
 import { explain, ExplainResult, Hop, lint } from '../src/analysis';
 import { exampleNames, synthExample } from './support/examples';
@@ -24,7 +24,7 @@ function chain(result: ExplainResult): string[] {
 
 describe('full-link-gray: the seed scenarios', () => {
   const objects = synthExample('full-link-gray')[0].objects;
-  const colour = (headers: Record<string, string>) => {
+  const color = (headers: Record<string, string>) => {
     const filter = objects.find((o) => o.kind === 'EnvoyFilter');
     return runOnRequest(filter.spec.configPatches[0].patch.value.typed_config.inlineCode, headers).headers;
   };
@@ -39,18 +39,18 @@ describe('full-link-gray: the seed scenarios', () => {
     expect(chain(explain(objects, { gateway: true }, { headers: { 'my-request-id': 'canary' } }))).toEqual(['mocka-base', 'mockb-base']);
   });
 
-  test('agent: pc is coloured into the canary lane at the ingress, other agents into base', () => {
-    // GIVEN requests as clients send them; WHEN the gateway's Lua colours them; THEN explain
-    const pc = colour({ agent: 'pc' });
+  test('agent: pc is colored into the canary lane at the ingress, other agents into base', () => {
+    // GIVEN requests as clients send them; WHEN the gateway's Lua colors them; THEN explain
+    const pc = color({ agent: 'pc' });
     expect(pc['my-request-id']).toBe('canary');
     expect(chain(explain(objects, { gateway: true }, { headers: pc, release: 'all' }))).toEqual(['mocka-base-canary', 'mockb-base-canary']);
-    const mobile = colour({ agent: 'mobile' });
+    const mobile = color({ agent: 'mobile' });
     expect(mobile['my-request-id']).toBe('base');
     expect(chain(explain(objects, { gateway: true }, { headers: mobile, release: 'all' }))).toEqual(['mocka-base', 'mockb-base']);
   });
 
   test('a client cannot spoof the lane: its header is replaced at the ingress', () => {
-    const spoofed = colour({ 'my-request-id': 'canary', 'agent': 'mobile' });
+    const spoofed = color({ 'my-request-id': 'canary', 'agent': 'mobile' });
     expect(spoofed['my-request-id']).toBe('base');
   });
 

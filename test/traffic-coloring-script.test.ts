@@ -32,7 +32,7 @@ function expectLane(script: string, request: Record<string, string>, expected: s
   expect(result.mutations.length).toBeLessThanOrEqual(1);
   expect(result.calls.filter(c => c[0] === 'headers')).toHaveLength(1);
   expect(result.calls.every(c => ['headers', 'get', 'replace', 'remove', 'clearRouteCache'].includes(c[0]))).toBe(true);
-  // the route is chosen again after colouring, once, as the very last call
+  // the route is chosen again after coloring, once, as the very last call
   expect(result.calls.filter(c => c[0] === 'clearRouteCache')).toEqual([['clearRouteCache']]);
   expect(result.calls[result.calls.length - 1]).toEqual(['clearRouteCache']);
   expect(result.leakedGlobals).toEqual([]);
@@ -41,7 +41,7 @@ function expectLane(script: string, request: Record<string, string>, expected: s
 describe('seed case: agent=pc -> canary, else base', () => {
   const script = scriptOf({ rules: [ColoringRule.headerEquals('agent', 'pc', 'canary')], defaultValue: 'base' });
 
-  test('a matching request is coloured canary with exactly one replace', () => {
+  test('a matching request is colored canary with exactly one replace', () => {
     // GIVEN agent: pc
     // WHEN the script runs
     const result = runOnRequest(script, { agent: 'pc', host: 'shop' });
@@ -51,7 +51,7 @@ describe('seed case: agent=pc -> canary, else base', () => {
     expect(result.calls).toEqual([['headers'], ['get', 'agent'], ['replace', LANE, 'canary'], ['clearRouteCache']]);
   });
 
-  test('on an Envoy without clearRouteCache (before 1.32) the script still colours and does not fail', () => {
+  test('on an Envoy without clearRouteCache (before 1.32) the script still colors and does not fail', () => {
     // GIVEN a request_handle that answers nil for clearRouteCache, as older Envoy's userdata does
     const result = runOnRequest(script, { agent: 'pc' }, { envoyHasClearRouteCache: false });
     // THEN the header is set and nothing else is called
@@ -61,7 +61,7 @@ describe('seed case: agent=pc -> canary, else base', () => {
   test('another value, and an absent header, get the default', () => {
     // GIVEN agent: mobile, agent with different case, and no agent at all
     // WHEN the script runs
-    // THEN each is coloured base (comparison is exact and case-sensitive)
+    // THEN each is colored base (comparison is exact and case-sensitive)
     expectLane(script, { agent: 'mobile' }, 'base');
     expectLane(script, { agent: 'PC' }, 'base');
     expectLane(script, {}, 'base');
@@ -157,7 +157,7 @@ describe('ordering and defaults', () => {
     expectLane(script, {}, 'base');
   });
 
-  test('a default alone colours every request', () => {
+  test('a default alone colors every request', () => {
     // GIVEN no rules, only a default
     const script = scriptOf({ defaultValue: 'base' });
     // WHEN the script runs
@@ -182,7 +182,7 @@ describe('trustClientHeader', () => {
   const rules = [ColoringRule.headerEquals('agent', 'pc', 'canary')];
 
   test('keeps a lane the client sent, and makes no change at all', () => {
-    // GIVEN a trusted upstream that may colour requests itself
+    // GIVEN a trusted upstream that may color requests itself
     const script = scriptOf({ rules, defaultValue: 'base', trustClientHeader: true });
     // WHEN a request already carries a lane
     const result = runOnRequest(script, { [LANE]: 'beta', agent: 'pc' });
@@ -191,7 +191,7 @@ describe('trustClientHeader', () => {
     expect(result.headers[LANE]).toBe('beta');
   });
 
-  test('still colours requests without a lane', () => {
+  test('still colors requests without a lane', () => {
     // GIVEN trust, with and without a default
     const withDefault = scriptOf({ rules, defaultValue: 'base', trustClientHeader: true });
     const withoutDefault = scriptOf({ rules, trustClientHeader: true });

@@ -31,7 +31,7 @@ function errorOf(props: Partial<TrafficColoringProps>): GrayReleaseError {
 
 describe('TrafficColoring manifest', () => {
   test('the seed case synthesizes one EnvoyFilter (snapshot as a review aid)', () => {
-    // GIVEN the seed's colouring rule and default
+    // GIVEN the seed's coloring rule and default
     // WHEN synthesized
     const { manifest } = synth(SEED);
     // THEN the EnvoyFilter matches the reviewed snapshot
@@ -114,7 +114,7 @@ describe('TrafficColoring manifest', () => {
   });
 
   test('the EnvoyFilter is the Resource child, so ApiObject.of() is the escape hatch', () => {
-    // GIVEN a colouring construct
+    // GIVEN a coloring construct
     const { coloring } = synth(SEED);
     // WHEN asking cdk8s for its API object
     // THEN it is the EnvoyFilter

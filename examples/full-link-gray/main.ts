@@ -53,7 +53,7 @@ export class FullLinkGrayChart extends Chart {
       // The seed's gateway VirtualService is `vs-mocka`; our mesh one needs another name.
       names: { rollout: 'rollouts-a', gatewayVirtualService: 'vs-mocka', virtualService: 'vs-mocka-mesh' },
     });
-    // The seed's ingress colouring: `agent: pc` joins the canary lane, everything else `base`.
+    // The seed's ingress coloring: `agent: pc` joins the canary lane, everything else `base`.
     // Unlike the seed's `headers:add`, a lane header sent by the client is replaced.
     new TrafficColoring(this, 'Coloring', {
       name: 'http-request-labelling-according-source',

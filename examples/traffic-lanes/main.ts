@@ -7,7 +7,7 @@
  * - `dev-alice` (my-request-id: dev-alice): Alice's versions of frontend and payment; cart has
  *   none, so her requests reach cart's base version, which passes the header on to payment.
  *
- * Requests enter a lane at the ingress by rule (the gateway's Lua colouring: Alice's cookie or
+ * Requests enter a lane at the ingress by rule (the gateway's Lua coloring: Alice's cookie or
  * her user header puts her in `dev-alice`, beta testers' agent in `canary`) or by weight.
  *
  *   npx cdk8s synth            # in this folder, or `npm run synth` at the top

@@ -142,7 +142,7 @@ function checkGateways(index: ManifestIndex, report: Report): void {
 
 function checkLaneHeaders(index: ManifestIndex, report: Report): void {
   // Without an ingress Gateway, requests come from clients inside the mesh that send their
-  // headers themselves (e.g. ASM dynamic subsets): there is no ingress that could colour them.
+  // headers themselves (e.g. ASM dynamic subsets): there is no ingress that could color them.
   if (!index.all.some((m) => m.kind === 'Gateway')) return;
   const lanes = findLanes(index.all);
   if (lanes.length === 0) return;

@@ -1,5 +1,5 @@
 /**
- * Mermaid route diagrams as markdown: gateway → services → versions, one colour per lane,
+ * Mermaid route diagrams as markdown: gateway → services → versions, one color per lane,
  * and the calls each version makes. Text goes into the diagram only through {@link mermaidText}.
  */
 import { Lane, findLanes } from './lanes';
@@ -11,7 +11,7 @@ import {
 } from '../model/manifest';
 import { labelsMatch } from '../model/matching';
 
-const LANE_COLOURS = ['#e4572e', '#17bebb', '#ffc914', '#76b041', '#7d5ba6', '#2e86ab', '#f18f01', '#c73e1d'];
+const LANE_COLORS = ['#e4572e', '#17bebb', '#ffc914', '#76b041', '#7d5ba6', '#2e86ab', '#f18f01', '#c73e1d'];
 
 /** The one escaping function: text for a quoted Mermaid label. */
 export function mermaidText(s: string): string {
@@ -36,13 +36,13 @@ class Graph {
     return id;
   }
 
-  public edge(from: string, to: string, label: string | undefined, colour?: string, dotted = false): void {
+  public edge(from: string, to: string, label: string | undefined, color?: string, dotted = false): void {
     const key = `${from}>${to}>${label}>${dotted}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
     const arrow = dotted ? '-.->' : '-->';
     this.edges.push(label ? `  ${from} ${arrow}|"${mermaidText(label)}"| ${to}` : `  ${from} ${arrow} ${to}`);
-    if (colour) this.styles.push(`  linkStyle ${this.edges.length - 1} stroke:${colour},stroke-width:2px`);
+    if (color) this.styles.push(`  linkStyle ${this.edges.length - 1} stroke:${color},stroke-width:2px`);
   }
 
   public render(): string {
@@ -87,7 +87,7 @@ export function renderRoutesMermaid(manifests: readonly unknown[]): string {
     const sources: string[] = gws.filter((x) => x !== 'mesh').map((x) => g.node(`gw:${x.includes('/') ? x : `${namespaceOf(vs)}/${x}`}`, `gateway ${x}`, 'gw'));
     (vs.spec?.http ?? []).forEach((rule: any) => {
       const lane = laneOf(rule, lanes);
-      const colour = lane ? LANE_COLOURS[lanes.indexOf(lane) % LANE_COLOURS.length] : undefined;
+      const color = lane ? LANE_COLORS[lanes.indexOf(lane) % LANE_COLORS.length] : undefined;
       const routes: any[] = rule?.route ?? [];
       const total = routes.reduce((s, r) => s + (Number(r?.weight) || 0), 0);
       const match = describeMatch(rule);
@@ -96,13 +96,13 @@ export function renderRoutesMermaid(manifests: readonly unknown[]): string {
         if (!svc) return;
         const share = routes.length > 1 && total > 0 ? ` ${Math.round(((Number(r.weight) || 0) * 100) / total)}%` : '';
         const label = `${match === 'any request' ? 'default' : match}${share}`;
-        sources.forEach((s) => g.edge(s, svcNode(svc), label, colour));
+        sources.forEach((s) => g.edge(s, svcNode(svc), label, color));
         routedServices.add(svcKey(svc));
         const subset = r.destination.subset;
         const workloads = versionsOf(index, svc, subset);
         const verLabel = `${subset ?? 'all pods'}: ${workloads.map((d) => d.metadata.name).join(', ') || 'no pods (503)'}`;
         const ver = g.node(`ver:${svcKey(svc)}/${subset ?? '*'}`, verLabel, 'ver');
-        g.edge(svcNode(svc), ver, label, colour);
+        g.edge(svcNode(svc), ver, label, color);
         workloads.forEach((d) => workloadCalls(ver, d));
       });
     });
@@ -126,14 +126,14 @@ export interface RoutesMarkdownOptions {
   readonly includeRelease?: boolean;
 }
 
-/** ROUTES.md: the route diagram, the lanes with their colours, and the diagram during a release. */
+/** ROUTES.md: the route diagram, the lanes with their colors, and the diagram during a release. */
 export function renderRoutesMarkdown(manifests: readonly unknown[], opts: RoutesMarkdownOptions = {}): string {
   const lanes = findLanes(manifests);
   const parts = [`# ${opts.title ?? 'Routes'}`, '', 'Generated from the manifests by `renderRoutesMarkdown`; do not edit.', '',
     '```mermaid', renderRoutesMermaid(manifests), '```', ''];
   if (lanes.length > 0) {
-    parts.push('| Lane | Header | Colour |', '| --- | --- | --- |');
-    lanes.forEach((l, i) => parts.push(`| ${mdCell(l.name)} | \`${mdCell(l.header)}: ${mdCell(l.value)}\` | ${LANE_COLOURS[i % LANE_COLOURS.length]} |`));
+    parts.push('| Lane | Header | Color |', '| --- | --- | --- |');
+    lanes.forEach((l, i) => parts.push(`| ${mdCell(l.name)} | \`${mdCell(l.header)}: ${mdCell(l.value)}\` | ${LANE_COLORS[i % LANE_COLORS.length]} |`));
     parts.push('');
   }
   const units = releaseUnits(manifests);

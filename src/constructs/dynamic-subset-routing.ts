@@ -100,6 +100,8 @@ export class DynamicSubsetRouting extends Construct {
   public readonly destinationRule: ApiObject;
   /** The VirtualService (escape hatch: `addJsonPatch`). */
   public readonly virtualService: ApiObject;
+  /** The VirtualService, the construct's main object (the same as {@link virtualService}). */
+  public readonly apiObject: ApiObject;
   private readonly intent: DynamicSubsetIntent;
   private readonly workloads: DynamicSubsetWorkload[];
   private readonly port: number;
@@ -161,6 +163,7 @@ export class DynamicSubsetRouting extends Construct {
       }),
     });
 
+    this.apiObject = this.virtualService;
     ChartState.of(this).claim(this, {
       key: `mesh|${namespace}|${props.service.name}`,
       prop: 'service.name',

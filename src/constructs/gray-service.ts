@@ -97,6 +97,8 @@ export class GrayService extends Construct {
   public readonly deployment: kplus.Deployment;
   /** The Service. */
   public readonly service: kplus.Service;
+  /** The Service's API object, the construct's main object (`ApiObject.of(service.service)`). */
+  public readonly apiObject: ApiObject;
   /** The DestinationRule. */
   public readonly destinationRule: ApiObject;
   /** The mesh VirtualService. */
@@ -167,6 +169,7 @@ export class GrayService extends Construct {
       ports: [{ name: 'http', port: props.port, targetPort: props.containerPort ?? props.port }],
     });
     this.service.selectLabel(WellKnown.APP_LABEL, this.name);
+    this.apiObject = ApiObject.of(this.service);
 
     // Routing: base subset, rendered into the DestinationRule and every VirtualService.
     this.routing = new ServiceRouting(this.host, { name: this.names.baseSubset, labels: { [this.versionLabel]: this.baseVersion } }, this.node.path);

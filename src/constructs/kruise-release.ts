@@ -58,6 +58,8 @@ export interface KruiseReleaseProps {
 export class KruiseRelease extends Construct {
   /** The `Rollout`. */
   public readonly rollout: ApiObject;
+  /** The Rollout, the construct's main object (the same as {@link rollout}). */
+  public readonly apiObject: ApiObject;
   /** The `TrafficRouting`. */
   public readonly trafficRouting: ApiObject;
   private readonly matches: HeaderMatch[][] = [];
@@ -79,6 +81,7 @@ export class KruiseRelease extends Construct {
       },
       spec: () => (v1alpha1 ? this.renderV1alpha1() : this.renderV1beta1()),
     });
+    this.apiObject = this.rollout;
     this.trafficRouting = meshObject(this, 'TrafficRouting', {
       apiVersion: TRAFFIC_ROUTING_API_VERSION,
       kind: 'TrafficRouting',

@@ -43,13 +43,13 @@ export interface TrafficColoringProps {
   readonly defaultValue?: string;
 
   /**
-   * Keep a lane header the client already sent, and colour only requests without one.
+   * Keep a lane header the client already sent, and color only requests without one.
    *
    * Off by default for safety: any client could otherwise pick a lane (for example the
    * canary) by sending the header. With the default, the script always *replaces* the
    * header (`headers:replace`) — or removes it when nothing matches and there is no
    * default — so the lane is decided only by the rules. Turn it on only when the gateway
-   * sits behind something you trust that colours requests itself.
+   * sits behind something you trust that colors requests itself.
    *
    * @default false
    */
@@ -79,7 +79,7 @@ export interface TrafficColoringProps {
 }
 
 /**
- * Colours requests at the ingress gateway: an Istio `EnvoyFilter` whose Lua script sets one
+ * Colors requests at the ingress gateway: an Istio `EnvoyFilter` whose Lua script sets one
  * lane header from typed rules (first match wins), so VirtualServices down the call chain
  * can route by lane. The seed's case:
  *

@@ -73,12 +73,12 @@ export interface LaneMemberOptions {
 }
 
 /**
- * What a lane needs to know about the ingress colouring that puts requests in it (for example
+ * What a lane needs to know about the ingress coloring that puts requests in it (for example
  * a `TrafficColoring`): the header it sets and the values it can set.
  */
 export interface ILaneColoring {
-  /** The header the colouring sets. */
+  /** The header the coloring sets. */
   readonly header: string;
-  /** The values the colouring can set. */
+  /** The values the coloring can set. */
   readonly laneValues: readonly string[];
 }

@@ -39,7 +39,7 @@ export interface LaneMember {
  * ({@link GrayService.propagateHeader}); at synth, a service that calls a member (directly or
  * through others) without propagating the header is an error.
  *
- * Requests enter a lane with the header set by the client, by an ingress colouring
+ * Requests enter a lane with the header set by the client, by an ingress coloring
  * ({@link enterByColoring}), or by weight at the gateway ({@link enterByWeight}).
  */
 export class TrafficLane extends Construct {
@@ -136,7 +136,7 @@ export class TrafficLane extends Construct {
   public enterByWeight(service: GrayService, percent: number): void {
     if (this.mode !== LaneMode.STATIC) {
       this.fail('enterByWeight', `the lane ${this.name} is progressive: its canary subset exists only while Kruise runs a release, so no static route can point at it`,
-        'enter a progressive lane by ingress colouring (enterByColoring) or use release.weight; or make the lane LaneMode.STATIC');
+        'enter a progressive lane by ingress coloring (enterByColoring) or use release.weight; or make the lane LaneMode.STATIC');
     }
     const p = problemsAt(this);
     requireInt(p, 'enterByWeight percent', percent, 1, 100);
@@ -157,13 +157,13 @@ export class TrafficLane extends Construct {
   }
 
   /**
-   * Declares the ingress colouring that puts requests in this lane. It must set the lane's
+   * Declares the ingress coloring that puts requests in this lane. It must set the lane's
    * header (checked now) and be able to set the lane's value (checked at synth).
    */
   public enterByColoring(coloring: ILaneColoring): void {
     if (coloring.header !== this.header) {
-      this.fail('enterByColoring', `the colouring sets the header "${coloring.header}" but the lane ${this.name} is carried by "${this.header}", so coloured requests would never match the lane`,
-        `colour with the header "${this.header}", or give the lane header "${coloring.header}"`);
+      this.fail('enterByColoring', `the coloring sets the header "${coloring.header}" but the lane ${this.name} is carried by "${this.header}", so colored requests would never match the lane`,
+        `color with the header "${this.header}", or give the lane header "${coloring.header}"`);
     }
     this.colorings.push(coloring);
     AppState.of(this).touch();
@@ -254,7 +254,7 @@ export class TrafficLane extends Construct {
     }
     for (const c of this.colorings) {
       if (!c.laneValues.includes(this.value)) {
-        errors.push(problem('enterByColoring', `the colouring of "${this.header}" never sets the lane's value ${JSON.stringify(this.value)} (it sets ${c.laneValues.map((v) => JSON.stringify(v)).join(', ') || 'nothing'})`, `add a colouring rule that sets "${this.value}"`));
+        errors.push(problem('enterByColoring', `the coloring of "${this.header}" never sets the lane's value ${JSON.stringify(this.value)} (it sets ${c.laneValues.map((v) => JSON.stringify(v)).join(', ') || 'nothing'})`, `add a coloring rule that sets "${this.value}"`));
       }
     }
     for (const s of this.entryServices) {

@@ -35,7 +35,7 @@ export const WellKnown = {
   PROPAGATE_HEADERS_ENV: 'GRAY_RELEASE_PROPAGATE_HEADERS',
   /**
    * Annotation on an ingress EnvoyFilter: the request headers its script sets
-   * (comma-separated), so lint can check every lane header is coloured at the ingress.
+   * (comma-separated), so lint can check every lane header is colored at the ingress.
    */
   SETS_HEADERS_ANNOTATION: 'gray-release.io/sets-headers',
   /**

@@ -81,7 +81,7 @@ describe('Kruise release simulation', () => {
 });
 
 describe('Mermaid routes', () => {
-  test('ROUTES.md has a diagram per state, lane colours and escaped labels', () => {
+  test('ROUTES.md has a diagram per state, lane colors and escaped labels', () => {
     const md = renderRoutesMarkdown(fixture('full-link-gray'));
     expect(md).toContain('flowchart LR');
     expect(md).toContain('## During a release of mocka, mockb');

@@ -46,10 +46,10 @@ describe('applySyncWaves and withSyncWaves', () => {
   });
 
   test('withSyncWaves works on plain manifests and does not modify its input', () => {
-    const input: any[] = [{ apiVersion: 'networking.istio.io/v1alpha3', kind: 'EnvoyFilter', metadata: { name: 'colour' } }];
+    const input: any[] = [{ apiVersion: 'networking.istio.io/v1alpha3', kind: 'EnvoyFilter', metadata: { name: 'color' } }];
     const out = withSyncWaves(input);
     expect(out[0].metadata.annotations).toEqual({ [SYNC_WAVE_ANNOTATION]: '2' });
-    expect(input[0].metadata).toEqual({ name: 'colour' });
+    expect(input[0].metadata).toEqual({ name: 'color' });
     expect(syncWaveOf('rollouts.kruise.io/v1beta1', 'Rollout')).toBe(3);
     expect(syncWaveOf('v1', 'Pod')).toBeUndefined();
   });

@@ -1,7 +1,7 @@
 /**
  * What a TrafficLane refuses, and how it says so: bad input throws a GrayReleaseError naming the
  * construct path, the prop and the fix; conflicts that need the whole app (other lanes, the
- * call graph, colourings, entry shares) fail the synth with every problem listed.
+ * call graph, colorings, entry shares) fail the synth with every problem listed.
  */
 import { Chart, Testing } from 'cdk8s';
 import { GrayReleaseError, GrayService, GrayServiceProps, IngressGateway, LaneMode, TrafficLane } from '../../src';
@@ -84,9 +84,9 @@ describe('construction-time errors', () => {
     expect(() => lane.enterByWeight(edge, 10)).toThrow(/already has a weighted entry at edge/);
   });
 
-  test('a colouring of another header', () => {
+  test('a coloring of another header', () => {
     const lane = new TrafficLane(chart(), 'Lane', { name: 'dev', header: H });
-    expect(() => lane.enterByColoring({ header: 'my-request-id', laneValues: ['dev'] })).toThrow(/enterByColoring: the colouring sets the header "my-request-id" but the lane dev is carried by "x-lane"/);
+    expect(() => lane.enterByColoring({ header: 'my-request-id', laneValues: ['dev'] })).toThrow(/enterByColoring: the coloring sets the header "my-request-id" but the lane dev is carried by "x-lane"/);
   });
 });
 
@@ -146,12 +146,12 @@ describe('synth-time errors (the whole app)', () => {
     expect(lane.propagatingServices.map((s) => s.name)).toEqual(['c', 'a', 'b']);
   });
 
-  test('a colouring that never sets the lane value', () => {
+  test('a coloring that never sets the lane value', () => {
     const c = chart();
     const lane = new TrafficLane(c, 'Lane', { name: 'dev', header: H });
     lane.addMember(new GrayService(c, 's', PROPS));
     lane.enterByColoring({ header: H, laneValues: ['canary'] });
-    expect(synthErrors(c)).toMatch(/enterByColoring: the colouring of "x-lane" never sets the lane's value "dev" \(it sets "canary"\)/);
+    expect(synthErrors(c)).toMatch(/enterByColoring: the coloring of "x-lane" never sets the lane's value "dev" \(it sets "canary"\)/);
   });
 
   test('weighted entries at one service adding up to more than 100%', () => {

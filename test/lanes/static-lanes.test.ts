@@ -131,7 +131,7 @@ describe('weighted lane entry at the gateway', () => {
   test('requests that already carry a lane keep it and are not re-split', () => {
     expect(reach(objects, gatewayVs, { [H]: 'canary' })).toEqual(['frontend-canary']);
     expect(reach(objects, gatewayVs, { [H]: 'dev-alice' })).toEqual(['frontend-dev-alice']);
-    // an unknown lane value is not re-coloured either: it goes to base, its header unchanged
+    // an unknown lane value is not re-colored either: it goes to base, its header unchanged
     expect(reach(objects, gatewayVs, { [H]: 'dev-bob' })).toEqual(['frontend-base']);
   });
 

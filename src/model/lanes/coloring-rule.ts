@@ -23,7 +23,7 @@ const MATCH_VALUE = /^[\x20-\x7e]+$/;
 const MAX_VALUE_LENGTH = 1024;
 
 /**
- * One ingress colouring rule: when the request matches, the lane header gets `laneValue`.
+ * One ingress coloring rule: when the request matches, the lane header gets `laneValue`.
  *
  * Rules are tried in order and the first match wins. Matching is plain text comparison in
  * Lua (`==` and `string.sub`), never a Lua pattern, so no character in a value is special.
@@ -33,25 +33,25 @@ const MAX_VALUE_LENGTH = 1024;
  */
 export class ColoringRule {
   /**
-   * Colours requests whose header `header` equals `value` exactly.
+   * Colors requests whose header `header` equals `value` exactly.
    * @example ColoringRule.headerEquals('agent', 'pc', 'canary') // the seed's rule
    */
   public static headerEquals(header: string, value: string, laneValue: string): ColoringRule {
     return new ColoringRule(ColoringRuleKind.HEADER_EQUALS, header, laneValue, value);
   }
 
-  /** Colours requests whose header `header` starts with `prefix` (plain text). */
+  /** Colors requests whose header `header` starts with `prefix` (plain text). */
   public static headerPrefix(header: string, prefix: string, laneValue: string): ColoringRule {
     return new ColoringRule(ColoringRuleKind.HEADER_PREFIX, header, laneValue, prefix);
   }
 
-  /** Colours requests that carry the header `header`, whatever its value. */
+  /** Colors requests that carry the header `header`, whatever its value. */
   public static headerPresent(header: string, laneValue: string): ColoringRule {
     return new ColoringRule(ColoringRuleKind.HEADER_PRESENT, header, laneValue);
   }
 
   /**
-   * Colours requests with a cookie named `cookieName` (exact, case-sensitive) whose value is
+   * Colors requests with a cookie named `cookieName` (exact, case-sensitive) whose value is
    * `value`. The `cookie` header is split on `;`, each part trimmed of spaces and tabs.
    * A quoted cookie value is compared with its quotes.
    */

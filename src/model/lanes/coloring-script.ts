@@ -2,7 +2,7 @@ import { ColoringRule, ColoringRuleKind } from './coloring-rule';
 import { lua, LuaExpr, LuaStatement } from '../lua/ast';
 import { renderLua } from '../lua/render';
 
-/** What the ingress colouring script does; validated by `TrafficColoring` before this runs. */
+/** What the ingress coloring script does; validated by `TrafficColoring` before this runs. */
 export interface ColoringScriptOptions {
   /** The lane header the script sets. */
   readonly header: string;
@@ -10,7 +10,7 @@ export interface ColoringScriptOptions {
   readonly rules: readonly ColoringRule[];
   /** The lane value when no rule matches; undefined leaves the header unset. */
   readonly defaultValue?: string;
-  /** Keep a lane header the client sent, and colour only requests without one. */
+  /** Keep a lane header the client sent, and color only requests without one. */
   readonly trustClientHeader: boolean;
 }
 
@@ -101,7 +101,7 @@ function condition(rule: ColoringRule): LuaExpr {
 }
 
 /**
- * Builds the statements of the ingress colouring script: helper functions (only those the
+ * Builds the statements of the ingress coloring script: helper functions (only those the
  * rules use), then the global `envoy_on_request(request_handle)`.
  */
 export function coloringStatements(options: ColoringScriptOptions): LuaStatement[] {
@@ -115,7 +115,7 @@ export function coloringStatements(options: ColoringScriptOptions): LuaStatement
 
   const body: LuaStatement[] = [lua.local('headers', lua.method(lua.name('request_handle'), 'headers'))];
   if (options.trustClientHeader) {
-    // A lane the client chose is kept: only uncoloured requests go on.
+    // A lane the client chose is kept: only uncolored requests go on.
     body.push(lua.if([{ condition: lua.ne(lua.method(HEADERS, 'get', laneHeader), lua.nil), body: [lua.return()] }]));
   }
 
@@ -130,14 +130,14 @@ export function coloringStatements(options: ColoringScriptOptions): LuaStatement
     body.push(lua.if(options.rules.map(rule => ({ condition: condition(rule), body: [set(rule.laneValue)] })), otherwise));
   }
   // Filters ahead of this one in the gateway's chain (fault, CORS) may already have chosen the
-  // route from the uncoloured headers: have Envoy choose it again (Envoy 1.32+; older Envoy has
+  // route from the uncolored headers: have Envoy choose it again (Envoy 1.32+; older Envoy has
   // no clearRouteCache, and its userdata answers nil for the missing method).
   const handle = lua.name('request_handle');
   body.push(lua.if([{ condition: lua.ne(lua.field(handle, 'clearRouteCache'), lua.nil), body: [lua.exec(lua.method(handle, 'clearRouteCache'))] }]));
   return [...helpers, lua.globalFunction('envoy_on_request', ['request_handle'], body)];
 }
 
-/** The colouring script as Lua 5.1 / LuaJIT source. */
+/** The coloring script as Lua 5.1 / LuaJIT source. */
 export function coloringScript(options: ColoringScriptOptions): string {
   return renderLua(coloringStatements(options));
 }
