@@ -62,6 +62,17 @@ export interface ServiceWorkloadsProps {
   readonly props: GrayServiceProps;
   /** The services the pods call, read at synth. */
   readonly callees: () => readonly string[];
+  /**
+   * The base version's own image, replicas and env (env added to the service's), when the
+   * service lists versions (#12; #13's addVersion replaces this).
+   * @default - the service's image, replicas and env
+   */
+  readonly baseVersion?: { readonly image?: string; readonly replicas?: number; readonly env?: Readonly<Record<string, kplus.EnvValue>> };
+  /**
+   * Named container ports every workload exposes (the service's `ports`, #12).
+   * @default - one unnamed port: the service's containerPort or port
+   */
+  readonly containerPorts?: readonly { readonly name: string; readonly number: number }[];
 }
 
 export class ServiceWorkloads {
@@ -72,11 +83,12 @@ export class ServiceWorkloads {
   private readonly propagated = new Set<string>();
 
   public constructor(private readonly scope: Construct, private readonly o: ServiceWorkloadsProps) {
+    const base = o.baseVersion;
     this.base = this.addDeployment('Deployment', o.baseDeployment, {
-      image: o.props.image,
-      replicas: o.props.replicas ?? 1,
+      image: base?.image ?? o.props.image,
+      replicas: base?.replicas ?? o.props.replicas ?? 1,
       labels: o.baseLabels,
-      env: o.props.env,
+      env: base?.env ? { ...(o.props.env ?? {}), ...base.env } : o.props.env,
     });
   }
 
@@ -139,7 +151,8 @@ export class ServiceWorkloads {
       containers: [{
         name: 'app',
         image: o.image,
-        portNumber: props.containerPort ?? props.port,
+        portNumber: this.o.containerPorts ? undefined : props.containerPort ?? props.port,
+        ports: this.o.containerPorts?.map((p) => ({ name: p.name, number: p.number })),
         command: props.command ? [...props.command] : undefined,
         args: props.args ? [...props.args] : undefined,
         envVariables: o.env ? { ...o.env } : undefined,
