@@ -22,7 +22,7 @@ export function checkServiceProps(p: Problems, name: string, props: GrayServiceP
   if (!isImageReference(props.image)) {
     p.add('image', `${JSON.stringify(props.image)} is not an image reference`, 'give an image such as "registry.example.com/team/app:1.2.3"');
   }
-  requireInt(p, 'port', props.port, 1, 65535);
+  if (props.port !== undefined) requireInt(p, 'port', props.port, 1, 65535);
   if (props.containerPort !== undefined) requireInt(p, 'containerPort', props.containerPort, 1, 65535);
   if (props.replicas !== undefined) requireInt(p, 'replicas', props.replicas, 0, 10000);
 

@@ -1,4 +1,4 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { checkReleaseProps, checkServiceProps } from './checks';
@@ -8,8 +8,10 @@ import { lazyString, ServiceWorkloads, WorkloadOptions } from './workloads';
 import { IstioApiVersion, KruiseApiVersion, LoadBalancer } from '../../model/api-versions';
 import { CanaryStep, checkSteps } from '../../model/kruise/canary-step';
 import { labelsMatch } from '../../model/matching';
-import { isDns1123Label, requireDns1123Label } from '../../model/names';
+import { isDns1123Label, isImageReference, requireDns1123Label, requireInt } from '../../model/names';
 import { fail, ModelProblem, Problems } from '../../model/problem';
+import { isHttpFamily, ServicePort } from '../../model/routing/protocol';
+import { planService, ServicePlan, ServiceVersion } from '../../model/routing/service-plan';
 import { ServiceRouting } from '../../model/routing/service-routing';
 import { WellKnown } from '../../model/well-known';
 import { IWorkloadLabels } from '../../model/workload';
@@ -41,16 +43,25 @@ export class GrayService extends Construct {
   public readonly host: string;
   /** The `namespace` prop, if given (see {@link effectiveNamespace}). */
   public readonly namespace?: string;
-  /** Service port. */
+  /** Service port: the first HTTP-family port (the first port when there is none). */
   public readonly port: number;
+  /** The Service's ports, each with its protocol. */
+  public readonly ports: readonly ServicePort[];
+  /** The versions the service runs (the seed's single base version unless `versions` is given). */
+  public readonly versions: readonly ServiceVersion[];
   /** Pod label telling versions apart. */
   public readonly versionLabel: string;
-  /** Version label value of the base pods. */
+  /**
+   * The version of the base Deployment (and of a Kruise release): `baseVersion`, or with
+   * `versions` the default route's version (the first version when the default route splits).
+   */
   public readonly baseVersion: string;
   /** Object names. */
   public readonly names: Required<GrayServiceNames>;
-  /** The base Deployment. */
+  /** The base version's Deployment. */
   public readonly deployment: kplus.Deployment;
+  /** The Deployment of each version, by version name. */
+  public readonly versionDeployments: Readonly<Record<string, kplus.Deployment>>;
   /** The Service. */
   public readonly service: kplus.Service;
   /** The Service's API object, the construct's main object (`ApiObject.of(service.service)`). */
@@ -82,40 +93,40 @@ export class GrayService extends Construct {
     checkServiceProps(problems, this.name, props);
     this.host = this.name;
     this.namespace = props.namespace;
-    this.port = props.port;
     this.versionLabel = props.versionLabel ?? WellKnown.VERSION_LABEL;
-    this.baseVersion = props.baseVersion ?? 'base';
     this.istioApiVersion = props.istioApiVersion ?? IstioApiVersion.V1BETA1;
-    this.names = namesOf(this.name, this.baseVersion, props.names);
+    const plan = this.plan(problems, props);
+    this.baseVersion = plan.primary.name;
+    this.versions = plan.versions;
+    this.ports = plan.ports;
+    this.port = (plan.ports.find((p) => isHttpFamily(p.protocol)) ?? plan.ports[0]).port;
+    this.names = namesOf(this.name, this.baseVersion, props.names, plan.explicitVersions);
     // Every name is also a label value or subset name somewhere: DNS-1123 labels throughout.
     for (const [prop, value] of Object.entries(this.names)) requireDns1123Label(problems, `names.${prop}`, value);
     problems.throwIfAny();
 
-    this.workloadSet = new ServiceWorkloads(this, {
-      name: this.name,
-      namespace: this.namespace,
-      baseLabels: { ...(props.podLabels ?? {}), [WellKnown.APP_LABEL]: this.name, [this.versionLabel]: this.baseVersion },
-      baseDeployment: this.names.deployment,
-      props,
-      callees: () => this.callees,
-    });
+    this.workloadSet = this.addWorkloads(props, plan);
     this.deployment = this.workloadSet.base;
+    this.versionDeployments = this.addVersionDeployments(props, plan);
 
     this.service = new kplus.Service(this, 'Service', {
       metadata: { name: this.name, namespace: this.namespace, labels: { app: this.name, service: this.name } },
-      ports: [{ name: 'http', port: props.port, targetPort: props.containerPort ?? props.port }],
+      ports: plan.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort })),
     });
     this.service.selectLabel(WellKnown.APP_LABEL, this.name);
     this.apiObject = ApiObject.of(this.service);
+    // Istio reads a port's protocol from appProtocol first (notes §5f); cdk8s-plus has no field for it.
+    if (plan.explicitPorts) plan.ports.forEach((p, i) => this.apiObject.addJsonPatch(JsonPatch.add(`/spec/ports/${i}/appProtocol`, p.appProtocol)));
 
-    // Routing: base subset, rendered into the DestinationRule and every VirtualService.
-    this.routing = new ServiceRouting(this.host, { name: this.names.baseSubset, labels: { [this.versionLabel]: this.baseVersion } }, this.node.path);
+    // Routing: versions' subsets, default route, own rules, rendered into the DestinationRule and every VirtualService.
+    this.routing = this.buildRouting(props, plan);
     const objects = new ServiceRoutingObjects(this, problems, this.routing, {
       host: this.host,
       namespace: this.namespace,
       apiVersion: this.istioApiVersion,
       names: this.names,
       loadBalancer: props.loadBalancer ?? LoadBalancer.ROUND_ROBIN,
+      trafficPolicy: props.trafficPolicy,
       gateway: props.gateway,
       gatewayHosts: props.gatewayHosts,
       laneHeaders: () => this.laneHeaders(),
@@ -194,6 +205,91 @@ export class GrayService extends Construct {
     return this.workloadSet.add(id, options);
   }
 
+  /** The routing props checked and resolved (versions, ports, default route, own rules). */
+  private plan(problems: Problems, props: GrayServiceProps): ServicePlan {
+    const plan = planService({
+      service: this.name,
+      versionLabel: this.versionLabel,
+      baseVersion: props.baseVersion ?? 'base',
+      baseDeployment: props.names?.deployment,
+      baseSubset: props.names?.baseSubset,
+      podLabels: props.podLabels,
+      versions: props.versions,
+      defaultRoute: props.defaultRoute,
+      routes: props.routes,
+      routePolicy: props.routePolicy,
+      trafficPolicy: props.trafficPolicy,
+      loadBalancer: props.loadBalancer,
+      port: props.port,
+      containerPort: props.containerPort,
+      ports: props.ports,
+    });
+    problems.addAll(plan.problems);
+    if (props.versions !== undefined && props.baseVersion !== undefined) {
+      problems.add('baseVersion', 'baseVersion names the single base version, but versions are given', 'drop baseVersion: the default route\'s version is the base');
+    }
+    if (!plan.ports.some((p) => isHttpFamily(p.protocol))) {
+      for (const prop of ['gateway', 'release'] as const) {
+        if (props[prop] !== undefined) problems.add(prop, 'the service has no HTTP, HTTP2 or GRPC port; ingress routes and Kruise\'s canary rules are http rules', `drop ${prop}, or add an HTTP-family port`);
+      }
+    }
+    for (const [n, v] of (props.versions ?? []).entries()) {
+      if (v.image !== undefined && !isImageReference(v.image)) problems.add(`versions[${n}].image`, `${JSON.stringify(v.image)} is not an image reference`, 'give an image such as "docker.io/istio/examples-bookinfo-reviews-v2:1.20.1"');
+      if (v.replicas !== undefined) requireInt(problems, `versions[${n}].replicas`, v.replicas, 0, 10000);
+    }
+    problems.throwIfAny();
+    return plan;
+  }
+
+  /** The workloads, with the base version's Deployment. */
+  private addWorkloads(props: GrayServiceProps, plan: ServicePlan): ServiceWorkloads {
+    const base = props.versions?.find((v) => v.name === plan.primary.name);
+    return new ServiceWorkloads(this, {
+      name: this.name,
+      namespace: this.namespace,
+      baseLabels: plan.primary.podLabels,
+      baseDeployment: this.names.deployment,
+      props,
+      callees: () => this.callees,
+      baseVersion: base ? { image: base.image, replicas: base.replicas, env: base.env } : undefined,
+      containerPorts: plan.explicitPorts ? plan.ports.map((p) => ({ name: p.name, number: p.targetPort })) : undefined,
+    });
+  }
+
+  /** Every other version's Deployment (through ServiceWorkloads, from the same pod recipe). */
+  private addVersionDeployments(props: GrayServiceProps, plan: ServicePlan): Record<string, kplus.Deployment> {
+    const out: Record<string, kplus.Deployment> = { [plan.primary.name]: this.deployment };
+    for (const v of props.versions ?? []) {
+      if (v.name === plan.primary.name) continue;
+      out[v.name] = this.workloadSet.add(`Version-${v.name}`, {
+        name: `${this.name}-${v.name}`,
+        labels: { [this.versionLabel]: v.name },
+        image: v.image,
+        replicas: v.replicas ?? props.replicas,
+        env: v.env,
+      });
+    }
+    return out;
+  }
+
+  /** The routing model: one subset per version, the default route, the policy, the own rules. */
+  private buildRouting(props: GrayServiceProps, plan: ServicePlan): ServiceRouting {
+    const routing = new ServiceRouting(this.host, { name: this.names.baseSubset, labels: { [this.versionLabel]: this.baseVersion } }, this.node.path, {
+      baseVersion: this.baseVersion,
+      defaultRuleName: plan.explicitVersions ? 'default' : 'base',
+    });
+    for (const v of plan.versions) {
+      if (v.name !== this.baseVersion) routing.addVersion(v.name, { name: v.subset, labels: { [this.versionLabel]: v.name } });
+      const policy = props.versions?.find((x) => x.name === v.name)?.trafficPolicy;
+      if (policy) routing.setSubsetPolicy(routing.subsetOf(v.name)!, policy);
+    }
+    routing.setDefaultRoute(plan.defaultRoute);
+    routing.setPolicy(props.routePolicy ?? {});
+    routing.setPorts(plan.ports);
+    plan.rules.forEach((r) => routing.addServiceRule(r));
+    return routing;
+  }
+
   private addRelease(problems: Problems, props: GrayServiceProps): KruiseRelease {
     const release = props.release!;
     const canaryVersion = release.canaryVersion ?? 'canary';
@@ -254,7 +350,7 @@ export class GrayService extends Construct {
 }
 
 /** The object names of a service, each defaulting from the service name. */
-function namesOf(name: string, baseVersion: string, given: GrayServiceNames = {}): Required<GrayServiceNames> {
+function namesOf(name: string, baseVersion: string, given: GrayServiceNames = {}, explicitVersions = false): Required<GrayServiceNames> {
   return {
     deployment: given.deployment ?? `${name}-${baseVersion}`,
     destinationRule: given.destinationRule ?? `dr-${name}`,
@@ -262,6 +358,6 @@ function namesOf(name: string, baseVersion: string, given: GrayServiceNames = {}
     gatewayVirtualService: given.gatewayVirtualService ?? `vs-${name}-gateway`,
     rollout: given.rollout ?? `rollouts-${name}`,
     trafficRouting: given.trafficRouting ?? `${name}-tr`,
-    baseSubset: given.baseSubset ?? `version-${baseVersion}`,
+    baseSubset: given.baseSubset ?? (explicitVersions ? baseVersion : `version-${baseVersion}`),
   };
 }

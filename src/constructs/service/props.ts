@@ -1,4 +1,5 @@
 import * as kplus from 'cdk8s-plus-27';
+import { ServiceRoutingProps } from './routing-props';
 import { IstioApiVersion, KruiseApiVersion, LoadBalancer } from '../../model/api-versions';
 import { CanaryStep, HeaderMatch } from '../../model/kruise/canary-step';
 import { IngressGateway } from '../ingress/ingress-gateway';
@@ -54,7 +55,7 @@ export interface GrayServiceNames {
 }
 
 /** Props of {@link GrayService}. */
-export interface GrayServiceProps {
+export interface GrayServiceProps extends ServiceRoutingProps {
   /**
    * Name of the service: the Service name, the `app` label and the mesh host.
    * @default - the construct id
@@ -65,10 +66,13 @@ export interface GrayServiceProps {
    * @default - the chart's namespace
    */
   readonly namespace?: string;
-  /** Container image of the base version. */
+  /** Container image of the base version (and the default of every version). */
   readonly image: string;
-  /** Port of the Service (named `http`). */
-  readonly port: number;
+  /**
+   * Port of the Service (one HTTP port named `http`). Give either `port` or `ports`.
+   * @default - none (give `ports`)
+   */
+  readonly port?: number;
   /**
    * Port the container listens on.
    * @default - the same as `port`
@@ -120,7 +124,8 @@ export interface GrayServiceProps {
    */
   readonly baseVersion?: string;
   /**
-   * Load-balancing algorithm of the DestinationRule.
+   * Load-balancing algorithm of the DestinationRule (`trafficPolicy.loadBalancer` offers
+   * consistent hashing too; give one of them).
    * @default LoadBalancer.ROUND_ROBIN
    */
   readonly loadBalancer?: LoadBalancer;
