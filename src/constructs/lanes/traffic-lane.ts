@@ -108,6 +108,9 @@ export class TrafficLane extends Construct {
     if (this.memberByService.has(service)) {
       this.fail('addMember', `the service ${service.name} is already a member of the lane ${this.name}`, 'add each service once');
     }
+    if (!service.routing.routesHttp) {
+      this.fail('addMember', `the service ${service.name} has no HTTP, HTTP2 or GRPC port, and a lane is an http rule on a header`, `add an HTTP-family port to ${service.name}, or leave it out of the lane`);
+    }
     const member = this.mode === LaneMode.STATIC ? this.addStaticMember(service, options) : this.addProgressiveMember(service, options);
     service.routing.declareLane(this.declaration);
     AppState.of(this).touch();
@@ -179,8 +182,12 @@ export class TrafficLane extends Construct {
   }
 
   private addStaticMember(service: GrayService, options: LaneMemberOptions): LaneMember {
-    if (this.name === service.baseVersion) {
-      this.fail('name', `the lane is named "${this.name}", the base version of ${service.name}: its pods would join the base subset`, 'rename the lane');
+    if (service.versions.some((v) => v.name === this.name)) {
+      this.fail('name', `the lane is named "${this.name}", a version of ${service.name}: its pods (labelled ${service.versionLabel}: ${this.name}) would join that version's subset`, 'rename the lane');
+    }
+    const taken = service.versions.find((v) => v.subset === this.subsetName);
+    if (taken) {
+      this.fail('addMember', `the version ${taken.name} of ${service.name} has the subset "${taken.subset}", the subset this lane needs (lane-<name>)`, `rename the version or the lane`);
     }
     if (service.routing.lanes.some((l) => l.name === this.name)) {
       this.fail('addMember', `the service ${service.name} is already in another lane named ${this.name}`, 'give every lane its own name');
