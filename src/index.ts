@@ -15,10 +15,28 @@ export type { IWorkloadLabels } from './model/workload';
 export * from './constructs/service/gray-service';
 export * from './constructs/service/props';
 export * from './constructs/ingress/ingress-gateway';
+export * from './constructs/ingress/gateway-routes';
 export type {
   ServiceRouting, HttpRule, RouteDestination, HeaderCondition, SubsetSpec, LaneDeclaration, WeightedEntry, RenderContext,
+  ServiceRule, ServiceRoutingOptions,
 } from './model/routing/service-routing';
 export { RuleScope } from './model/routing/service-routing';
+
+// Routing: versions, routes, matches, policies, ports (issue #12)
+export * from './constructs/service/routing-props';
+export { Route, type RouteRule, type WeightedVersion } from './model/routing/route';
+export {
+  Match, HttpMethod, MatchField, StringOperator, type MatchCondition, type HeaderMatcher, type UriMatcher, type QueryParamMatcher, type ClaimMatcher,
+} from './model/routing/match';
+export {
+  Fault, RetryOn, type FaultOptions, type RetryPolicy, type Mirror, type HeaderOperations, type CorsPolicy, type RoutePolicy,
+} from './model/routing/policy';
+export {
+  LoadBalancing, UpstreamTlsMode, type TrafficPolicy, type ConnectionPool, type OutlierDetection, type UpstreamTls,
+} from './model/routing/traffic-policy';
+export { Protocol, type ServicePort } from './model/routing/protocol';
+export type { RouteDuration } from './model/routing/duration';
+export type { ServiceVersion } from './model/routing/service-plan';
 
 // OpenKruise progressive delivery
 export { CanaryStep, Pause, HeaderMatchType, type CanaryStepOptions, type HeaderMatch, type DurationLike } from './model/kruise/canary-step';

@@ -187,7 +187,7 @@ export class TrafficLane extends Construct {
     }
     const taken = service.versions.find((v) => v.subset === this.subsetName);
     if (taken) {
-      this.fail('addMember', `the version ${taken.name} of ${service.name} has the subset "${taken.subset}", the subset this lane needs (lane-<name>)`, `rename the version or the lane`);
+      this.fail('addMember', `the version ${taken.name} of ${service.name} has the subset "${taken.subset}", the subset this lane needs (lane-<name>)`, 'rename the version or the lane');
     }
     if (service.routing.lanes.some((l) => l.name === this.name)) {
       this.fail('addMember', `the service ${service.name} is already in another lane named ${this.name}`, 'give every lane its own name');

@@ -5,6 +5,7 @@ import { checkReleaseProps, checkServiceProps } from './checks';
 import { GrayServiceNames, GrayServiceProps, GrayServiceRef } from './props';
 import { ServiceRoutingObjects } from './routing-objects';
 import { lazyString, ServiceWorkloads, WorkloadOptions } from './workloads';
+import type { VirtualServiceSpecHttp } from '../../../imports/istio-networking';
 import { IstioApiVersion, KruiseApiVersion, LoadBalancer } from '../../model/api-versions';
 import { CanaryStep, checkSteps } from '../../model/kruise/canary-step';
 import { labelsMatch } from '../../model/matching';
@@ -12,7 +13,7 @@ import { isDns1123Label, isImageReference, requireDns1123Label, requireInt } fro
 import { fail, ModelProblem, Problems } from '../../model/problem';
 import { isHttpFamily, ServicePort } from '../../model/routing/protocol';
 import { planService, ServicePlan, ServiceVersion } from '../../model/routing/service-plan';
-import { ServiceRouting } from '../../model/routing/service-routing';
+import { RenderContext, ServiceRouting } from '../../model/routing/service-routing';
 import { WellKnown } from '../../model/well-known';
 import { IWorkloadLabels } from '../../model/workload';
 import { addChecks, AppState, ChartState, problemsAt } from '../core/state';
@@ -189,6 +190,21 @@ export class GrayService extends Construct {
   /** Headers the application must propagate. */
   public get headersToPropagate(): readonly string[] {
     return this.workloadSet.headersToPropagate;
+  }
+
+  /**
+   * The service's http rules as a gateway path route renders them: each rule's match ANDed with
+   * `options.within`, destinations on `options.port`, `options.policy` between the service's
+   * policy and each rule's own.
+   * @internal used by GatewayRoutes
+   */
+  public _gatewayHttp(options: Omit<RenderContext, 'gateway' | 'laneHeaders'>): VirtualServiceSpecHttp[] {
+    return this.routing.renderHttp({
+      ...options,
+      gateway: true,
+      laneHeaders: this.routing.weightedEntries.length > 0 ? this.laneHeaders() : [],
+      destinationPort: this.ports.length > 1 ? options.destinationPort : undefined,
+    }) ?? [];
   }
 
   /** Every Deployment of the service, with the labels its pods carry. */

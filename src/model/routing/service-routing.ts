@@ -271,12 +271,15 @@ export class ServiceRouting {
   }
 
   /**
-   * DestinationRule `spec.subsets`: the base subset first, then the others by name (their order
-   * carries no meaning, so the output does not depend on the order lanes were declared in).
+   * DestinationRule `spec.subsets`: the versions' subsets in the order given (base first), then
+   * the others by name (their order carries no meaning, so the output does not depend on the
+   * order lanes were declared in).
    */
   public renderSubsets(): DestinationRuleSpecSubsets[] {
-    const [base, ...others] = this.subsets;
-    return [base, ...[...others].sort((a, b) => compare(a.name, b.name))].map((s) => ({
+    const ofVersions = new Set(this.versionSubsets.values());
+    const versions = this.subsets.filter((s) => ofVersions.has(s.name));
+    const others = this.subsets.filter((s) => !ofVersions.has(s.name)).sort((a, b) => compare(a.name, b.name));
+    return [...versions, ...others].map((s) => ({
       name: s.name,
       labels: sortKeys(s.labels),
       trafficPolicy: renderTrafficPolicy(this.subsetPolicies.get(s.name)) as DestinationRuleSpecSubsetsTrafficPolicy | undefined,
