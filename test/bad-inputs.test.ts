@@ -11,15 +11,16 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, Duration } from 'cdk8s';
 import {
   applySyncWaves, ArgoCdApplication, CanaryStep, ColoringRule, DynamicSubsetRouting, DynamicSubsetRoutingProps, FallbackPolicy,
-  GrayReleaseError, GrayService, GrayServiceProps, IngressGateway, IstioApiVersion, LaneMode, MeshTarget, POD_IP_KEY, TrafficColoring, TrafficLane,
+  GatewayProtocol, GatewayRoutes, GrayReleaseError, GrayService, GrayServiceProps, IngressGateway, IstioApiVersion, LaneMode, Match, MeshTarget,
+  POD_IP_KEY, Protocol, Route, RetryPolicy, TrafficColoring, TrafficLane,
 } from '../src';
 
 interface BadInput {
   /** The construct (or function) that must refuse the input. */
-  readonly construct: 'GrayService' | 'IngressGateway' | 'Kruise steps' | 'TrafficLane' | 'TrafficColoring' | 'DynamicSubsetRouting' | 'ArgoCdApplication' | 'sync waves';
+  readonly construct: 'GrayService' | 'IngressGateway' | 'GatewayRoutes' | 'Kruise steps' | 'TrafficLane' | 'TrafficColoring' | 'DynamicSubsetRouting' | 'ArgoCdApplication' | 'sync waves';
   /** What is wrong, in a few words (the test name). */
   readonly what: string;
   /** Builds the bad chart (may throw). */
@@ -36,6 +37,8 @@ const SVC: GrayServiceProps = { image: 'example/app:1.0', port: 8080 };
 const H = 'x-lane';
 const gateway = (c: Chart, hosts = ['shop.example.com'], extra: object = {}) => new IngressGateway(c, 'gw', { hosts, ...extra });
 const progressive = (c: Chart, id: string, release: GrayServiceProps['release'] = { weight: 0 }) => new GrayService(c, id, { ...SVC, release });
+const V12: GrayServiceProps = { ...SVC, versions: [{ name: 'v1' }, { name: 'v2' }] };
+const jason = Match.header('end-user').exact('jason');
 const DSR_ASM: DynamicSubsetRoutingProps = {
   target: MeshTarget.ASM,
   service: { name: 'hello', port: 5000 },
@@ -116,6 +119,67 @@ const CASES: BadInput[] = [
   { construct: 'IngressGateway', what: 'an empty selector', build: (c) => gateway(c, undefined, { selector: {} }), at: 'gw', prop: 'selector', message: /every gateway pod/ },
   { construct: 'IngressGateway', what: 'a host with a scheme', build: (c) => gateway(c, ['http://shop.example.com']), at: 'gw', prop: 'hosts', message: /\[namespace\/\]host form/ },
 
+  // ---- routing: versions, routes, policies, ports (issue #12) -------------------------------
+  { construct: 'GrayService', what: 'split weights that do not sum to 100', build: (c) => new GrayService(c, 'svc', { ...V12, defaultRoute: Route.split({ v1: 50, v2: 40 }) }), at: 'svc', prop: 'defaultRoute', message: /the weights sum to 90/ },
+  { construct: 'GrayService', what: 'a route to an unknown version', build: (c) => new GrayService(c, 'svc', { ...V12, routes: [{ match: jason, route: Route.to('v9') }] }), at: 'svc', prop: 'routes[0].route', message: /unknown version "v9"/ },
+  {
+    construct: 'GrayService',
+    what: 'a header rule on a TCP-only service',
+    build: (c) => new GrayService(c, 'svc', { image: SVC.image, ports: [{ name: 'tcp', port: 5432, protocol: Protocol.TCP }], versions: [{ name: 'v1' }], routes: [{ match: jason, route: Route.to('v1') }] }),
+    at: 'svc',
+    prop: 'routes',
+    message: /no HTTP, HTTP2 or GRPC port/,
+  },
+  { construct: 'GrayService', what: 'a timeout of 0', build: (c) => new GrayService(c, 'svc', { ...SVC, routePolicy: { timeout: Duration.millis(0) } }), at: 'svc', prop: 'routePolicy.timeout', message: /at least 1 ms/ },
+  { construct: 'GrayService', what: 'retries without attempts', build: (c) => new GrayService(c, 'svc', { ...SVC, routePolicy: { retries: {} as RetryPolicy } }), at: 'svc', prop: 'routePolicy.retries.attempts', message: /without attempts/ },
+  { construct: 'GrayService', what: 'a JWT claim match away from a gateway', build: (c) => new GrayService(c, 'svc', { ...V12, routes: [{ match: Match.jwtClaim('groups').exact('beta'), route: Route.to('v2') }] }), at: 'svc', prop: 'routes[0].match', message: /only at an ingress gateway/ },
+  { construct: 'GrayService', what: 'a mirror to the version that serves', build: (c) => new GrayService(c, 'svc', { ...V12, defaultRoute: Route.to('v1', { mirror: { version: 'v1' } }) }), at: 'svc', prop: 'defaultRoute.mirror', message: /also serves the route/ },
+  {
+    construct: 'GrayService',
+    what: 'a port number used twice',
+    build: (c) => new GrayService(c, 'svc', { image: SVC.image, ports: [{ name: 'http', port: 80, protocol: Protocol.HTTP }, { name: 'grpc', port: 80, protocol: Protocol.GRPC }] }),
+    at: 'svc',
+    prop: 'ports',
+    message: /the port number 80 is used twice/,
+  },
+  {
+    construct: 'GrayService',
+    what: 'a port name used twice',
+    build: (c) => new GrayService(c, 'svc', { image: SVC.image, ports: [{ name: 'http', port: 80, protocol: Protocol.HTTP }, { name: 'http', port: 81, protocol: Protocol.HTTP }] }),
+    at: 'svc',
+    prop: 'ports',
+    message: /the port name http is used twice/,
+  },
+  { construct: 'GrayService', what: 'a port name that says another protocol', build: (c) => new GrayService(c, 'svc', { image: SVC.image, ports: [{ name: 'http-db', port: 5432, protocol: Protocol.TCP }] }), at: 'svc', prop: 'ports[0].name', message: /does not say TCP/ },
+  { construct: 'GrayService', what: 'a version listed twice', build: (c) => new GrayService(c, 'svc', { ...SVC, versions: [{ name: 'v1' }, { name: 'v1' }] }), at: 'svc', prop: 'versions[1].name', message: /listed twice/ },
+  { construct: 'IngressGateway', what: 'an HTTPS server without a credential', build: (c) => gateway(c, undefined, { servers: [{ port: 443, protocol: GatewayProtocol.HTTPS }] }), at: 'gw', prop: 'servers[0].credentialName', message: /has no certificate/ },
+  { construct: 'IngressGateway', what: 'two servers on one port', build: (c) => gateway(c, undefined, { servers: [{ port: 443, protocol: GatewayProtocol.HTTP }, { port: 443, protocol: GatewayProtocol.TLS }] }), at: 'gw', prop: 'servers', message: /two servers use the port 443/ },
+  {
+    construct: 'TrafficLane',
+    what: 'a version named like the lane\'s subset',
+    build: (c) => new TrafficLane(c, 'lane', { name: 'gray', header: H }).addMember(new GrayService(c, 'svc', { ...SVC, versions: [{ name: 'v1' }, { name: 'lane-gray' }] })),
+    at: 'lane',
+    prop: 'addMember',
+    message: /has the subset "lane-gray", the subset this lane needs/,
+  },
+  {
+    construct: 'GatewayRoutes',
+    what: 'a path route to a service with a Kruise release',
+    build: (c) => new GatewayRoutes(c, 'routes', { gateway: gateway(c), routes: [{ match: Match.uri.prefix('/'), service: progressive(c, 'svc') }] }),
+    at: 'routes',
+    prop: 'routes[0].service',
+    message: /cannot list this VirtualService/,
+  },
+  { construct: 'GatewayRoutes', what: 'a path route without a match', build: (c) => new GatewayRoutes(c, 'routes', { gateway: gateway(c), routes: [{ match: [], service: new GrayService(c, 'svc', SVC) }] }), at: 'routes', prop: 'routes[0].match', message: /would catch every request/ },
+  {
+    construct: 'GatewayRoutes',
+    what: 'a JWT claim route on a gateway that validates no JWT',
+    build: (c) => new GatewayRoutes(c, 'routes', { gateway: gateway(c), routes: [{ match: Match.jwtClaim('groups').exact('beta'), service: new GrayService(c, 'svc', SVC) }] }),
+    at: 'routes',
+    prop: 'routes',
+    message: /validates no JWT/,
+  },
+
   // ---- Kruise steps -------------------------------------------------------------------------
   { construct: 'Kruise steps', what: 'no step', build: (c) => progressive(c, 'svc', { weight: 5, steps: [] }), at: 'svc', prop: 'release.steps', message: /no step given/ },
   { construct: 'Kruise steps', what: 'weights that go down', build: (c) => progressive(c, 'svc', { weight: 5, steps: [CanaryStep.weight(50), CanaryStep.weight(20)] }), at: 'svc', prop: 'release.steps', message: /lower weight than the step before/ },
@@ -129,7 +193,7 @@ const CASES: BadInput[] = [
   { construct: 'TrafficLane', what: 'a hop-by-hop lane header', build: (c) => new TrafficLane(c, 'lane', { name: 'dev', header: 'connection' }), at: 'lane', prop: 'header', message: /cannot carry a lane/ },
   { construct: 'TrafficLane', what: 'a lane header cdk8s cannot serialize as a match key ("constructor")', build: (c) => new TrafficLane(c, 'lane', { name: 'dev', header: 'constructor' }), at: 'lane', prop: 'header', message: /cdk8s cannot serialize/ },
   { construct: 'TrafficLane', what: 'a lane value with a comma', build: (c) => new TrafficLane(c, 'lane', { name: 'dev', header: H, value: 'a,b' }), at: 'lane', prop: 'value', message: /not a lane value/ },
-  { construct: 'TrafficLane', what: 'a static lane named like the base version', build: (c) => new TrafficLane(c, 'lane', { name: 'base', header: H }).addMember(new GrayService(c, 'svc', SVC)), at: 'lane', prop: 'name', message: /join the base subset/ },
+  { construct: 'TrafficLane', what: 'a static lane named like the base version', build: (c) => new TrafficLane(c, 'lane', { name: 'base', header: H }).addMember(new GrayService(c, 'svc', SVC)), at: 'lane', prop: 'name', message: /would join that version's subset/ },
   { construct: 'TrafficLane', what: 'a bad image for a static member', build: (c) => new TrafficLane(c, 'lane', { name: 'dev', header: H }).addMember(new GrayService(c, 'svc', SVC), { image: 'Bad Image' }), at: 'lane', prop: 'addMember image', message: /not an image reference/ },
   { construct: 'TrafficLane', what: 'a progressive member without a release', build: (c) => new TrafficLane(c, 'lane', { name: 'dev', header: H, mode: LaneMode.PROGRESSIVE }).addMember(new GrayService(c, 'svc', SVC)), at: 'lane', prop: 'addMember', message: /has no release/ },
   { construct: 'TrafficLane', what: 'a progressive member whose release matches another header', build: (c) => new TrafficLane(c, 'lane', { name: 'dev', header: H, mode: LaneMode.PROGRESSIVE }).addMember(progressive(c, 'svc', { matches: [{ name: 'x-user', value: 'qa' }] })), at: 'lane', prop: 'addMember', message: /Kruise runs one canary per service/ },
@@ -276,7 +340,7 @@ describe('every bad input is refused with where, what and how to fix, and nothin
   test('the table is large and spread over every construct', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(40);
     expect(new Set(CASES.map((c) => c.what)).size).toBe(CASES.length);
-    expect(new Set(CASES.map((c) => c.construct)).size).toBe(8);
+    expect(new Set(CASES.map((c) => c.construct)).size).toBe(9);
   });
 
   test.each(CASES.map((c) => [c.construct, c.what, c] as const))('%s: %s', (_construct, _what, row) => {
