@@ -32,15 +32,15 @@ interface CrdVersion { readonly name: string; readonly served: boolean; readonly
 interface Crd { readonly spec: { readonly group: string; readonly names: { kind: string }; readonly versions: CrdVersion[] } }
 
 const FOLDERS: Record<string, string[]> = {
-  istio: ['istio', 'kruise-rollouts', 'argocd'],
-  asm: ['asm', 'istio', 'kruise-rollouts', 'argocd'],
+  istio: ['istio', 'istio-security', 'kruise-rollouts', 'argocd'],
+  asm: ['asm', 'istio', 'istio-security', 'kruise-rollouts', 'argocd'],
 };
 
 let crdCache: Map<string, Crd[]> | undefined;
 function loadCrds(): Map<string, Crd[]> {
   if (crdCache) return crdCache;
   crdCache = new Map();
-  for (const dir of ['istio', 'asm', 'kruise-rollouts', 'argocd']) {
+  for (const dir of ['istio', 'istio-security', 'asm', 'kruise-rollouts', 'argocd']) {
     const full = path.join(CRD_DIR, dir);
     if (!fs.existsSync(full)) continue;
     const crds: Crd[] = [];

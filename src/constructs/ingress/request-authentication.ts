@@ -56,14 +56,15 @@ export class RequestAuthentication extends Construct {
       apiVersion: SECURITY_API_VERSION,
       kind: 'RequestAuthentication',
       metadata: { name: props.name, namespace: props.namespace },
-      spec: () => toJson_RequestAuthenticationSpec({
-        selector: { matchLabels: { ...props.selector } },
-        jwtRules: this.list.map((i) => ({
+      // The generated toJson writes `jwks_uri`; Istio's documented field is `jwksUri` (the CRD takes either).
+      spec: () => ({
+        ...toJson_RequestAuthenticationSpec({ selector: { matchLabels: { ...props.selector } } }),
+        jwtRules: this.list.map((i) => JSON.parse(JSON.stringify({
           issuer: i.issuer,
           jwksUri: i.jwksUri,
           audiences: i.audiences ? [...i.audiences] : undefined,
           forwardOriginalToken: i.forwardOriginalToken,
-        })),
+        }))),
       }),
     });
   }

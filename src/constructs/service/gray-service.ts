@@ -316,6 +316,13 @@ export class GrayService extends Construct {
     const steps = release.steps ?? [CanaryStep.replicas(1)];
     const stepProblem = checkSteps(steps, props.replicas ?? 1);
     if (stepProblem) problems.addAll([stepProblem]);
+    // Kruise's weight mode rescales every destination of the match-less rule and appends one canary
+    // destination per stable-host destination it finds (kruise.md §4, verified bug).
+    const weighted = release.weight !== undefined || steps.some((st) => st.options.weight !== undefined);
+    if (weighted && this.routing.defaultRoute.destinations.filter((d) => d.weight > 0).length > 1) {
+      problems.add('release', `the default route splits ${this.name} (${this.routing.defaultRoute.describe}), and Kruise's weight mode would add one canary destination per version in it`,
+        'release with header matches only, or route by default to one version while the release runs');
+    }
     problems.throwIfAny();
     const kruise = new KruiseRelease(this, 'Release', {
       deploymentName: this.names.deployment,
