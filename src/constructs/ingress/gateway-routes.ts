@@ -102,7 +102,7 @@ interface Entry {
  * the gateway hop exactly as in the mesh.
  *
  * A service with a Kruise release is refused: this VirtualService routes several services, so
- * it cannot be in one service's `customNetworkRefs` (Kruise's match-mode rule, inserted without
+ * it cannot be in one service's `customNetworkRefs` (Kruise's match-mode rule, put first without
  * the path condition, would catch every path of every service), and left out, gateway requests
  * would never reach the canary. Expose a released service with its own `gateway` prop.
  */
