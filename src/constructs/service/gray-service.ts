@@ -4,15 +4,16 @@ import { Construct } from 'constructs';
 import { checkReleaseProps, checkServiceProps } from './checks';
 import { GrayServiceNames, GrayServiceProps, GrayServiceRef } from './props';
 import { ServiceRoutingObjects } from './routing-objects';
+import { buildRouting, planRouting } from './routing-setup';
 import { lazyString, ServiceWorkloads, WorkloadOptions } from './workloads';
 import type { VirtualServiceSpecHttp } from '../../../imports/istio-networking';
 import { IstioApiVersion, KruiseApiVersion, LoadBalancer } from '../../model/api-versions';
 import { CanaryStep, checkSteps } from '../../model/kruise/canary-step';
 import { labelsMatch } from '../../model/matching';
-import { isDns1123Label, isImageReference, requireDns1123Label, requireInt } from '../../model/names';
+import { isDns1123Label, requireDns1123Label } from '../../model/names';
 import { fail, ModelProblem, Problems } from '../../model/problem';
 import { isHttpFamily, ServicePort } from '../../model/routing/protocol';
-import { planService, ServicePlan, ServiceVersion } from '../../model/routing/service-plan';
+import { ServicePlan, ServiceVersion } from '../../model/routing/service-plan';
 import { RenderContext, ServiceRouting } from '../../model/routing/service-routing';
 import { WellKnown } from '../../model/well-known';
 import { IWorkloadLabels } from '../../model/workload';
@@ -25,17 +26,19 @@ export type { WorkloadOptions } from './workloads';
 /**
  * One service of a mesh, with everything a gray release of it needs:
  *
- * - a Deployment of the base version (pods labelled `app` and `version: base`);
- * - a Service selecting `app` only (all versions) on a port named `http`;
- * - a DestinationRule with the base subset and its traffic policy;
- * - a mesh VirtualService routing the host to the base subset, and optionally a
- *   VirtualService bound to an ingress gateway;
+ * - a Deployment per version (the seed's single `base`, or `versions`: `<service>-<version>`,
+ *   pods labelled `app` and `version: <version>`);
+ * - a Service selecting `app` only (all versions) on a port named `http` (or `ports`);
+ * - a DestinationRule with a subset per version and the traffic policies;
+ * - a mesh VirtualService (lane rules, the service's `routes`, the default route last), and
+ *   optionally a VirtualService bound to an ingress gateway;
  * - optionally a Kruise `Rollout` and `TrafficRouting` for progressive delivery.
  *
  * The construct keeps the invariants Kruise's Istio scripts rely on: canary pods get
  * `istio.service.tag: gray` and a different version label, so a canary pod is never in the
  * base subset; the DestinationRule has subsets and none named `canary`; every VirtualService
- * has an `http` list whose last, match-less rule routes the host to the base subset.
+ * of a service with an HTTP port has an `http` list whose last, match-less rule is the default
+ * route (the base subset unless `defaultRoute` says otherwise).
  */
 export class GrayService extends Construct {
   /** Service name, `app` label and mesh host. */
@@ -96,7 +99,7 @@ export class GrayService extends Construct {
     this.namespace = props.namespace;
     this.versionLabel = props.versionLabel ?? WellKnown.VERSION_LABEL;
     this.istioApiVersion = props.istioApiVersion ?? IstioApiVersion.V1BETA1;
-    const plan = this.plan(problems, props);
+    const plan = planRouting(problems, this.name, this.versionLabel, props);
     this.baseVersion = plan.primary.name;
     this.versions = plan.versions;
     this.ports = plan.ports;
@@ -120,7 +123,7 @@ export class GrayService extends Construct {
     if (plan.explicitPorts) plan.ports.forEach((p, i) => this.apiObject.addJsonPatch(JsonPatch.add(`/spec/ports/${i}/appProtocol`, p.appProtocol)));
 
     // Routing: versions' subsets, default route, own rules, rendered into the DestinationRule and every VirtualService.
-    this.routing = this.buildRouting(props, plan);
+    this.routing = buildRouting(this.host, this.node.path, { versionLabel: this.versionLabel, baseVersion: this.baseVersion, baseSubset: this.names.baseSubset }, props, plan);
     const objects = new ServiceRoutingObjects(this, problems, this.routing, {
       host: this.host,
       namespace: this.namespace,
@@ -221,42 +224,6 @@ export class GrayService extends Construct {
     return this.workloadSet.add(id, options);
   }
 
-  /** The routing props checked and resolved (versions, ports, default route, own rules). */
-  private plan(problems: Problems, props: GrayServiceProps): ServicePlan {
-    const plan = planService({
-      service: this.name,
-      versionLabel: this.versionLabel,
-      baseVersion: props.baseVersion ?? 'base',
-      baseDeployment: props.names?.deployment,
-      baseSubset: props.names?.baseSubset,
-      podLabels: props.podLabels,
-      versions: props.versions,
-      defaultRoute: props.defaultRoute,
-      routes: props.routes,
-      routePolicy: props.routePolicy,
-      trafficPolicy: props.trafficPolicy,
-      loadBalancer: props.loadBalancer,
-      port: props.port,
-      containerPort: props.containerPort,
-      ports: props.ports,
-    });
-    problems.addAll(plan.problems);
-    if (props.versions !== undefined && props.baseVersion !== undefined) {
-      problems.add('baseVersion', 'baseVersion names the single base version, but versions are given', 'drop baseVersion: the default route\'s version is the base');
-    }
-    if (!plan.ports.some((p) => isHttpFamily(p.protocol))) {
-      for (const prop of ['gateway', 'release'] as const) {
-        if (props[prop] !== undefined) problems.add(prop, 'the service has no HTTP, HTTP2 or GRPC port; ingress routes and Kruise\'s canary rules are http rules', `drop ${prop}, or add an HTTP-family port`);
-      }
-    }
-    for (const [n, v] of (props.versions ?? []).entries()) {
-      if (v.image !== undefined && !isImageReference(v.image)) problems.add(`versions[${n}].image`, `${JSON.stringify(v.image)} is not an image reference`, 'give an image such as "docker.io/istio/examples-bookinfo-reviews-v2:1.20.1"');
-      if (v.replicas !== undefined) requireInt(problems, `versions[${n}].replicas`, v.replicas, 0, 10000);
-    }
-    problems.throwIfAny();
-    return plan;
-  }
-
   /** The workloads, with the base version's Deployment. */
   private addWorkloads(props: GrayServiceProps, plan: ServicePlan): ServiceWorkloads {
     const base = props.versions?.find((v) => v.name === plan.primary.name);
@@ -286,24 +253,6 @@ export class GrayService extends Construct {
       });
     }
     return out;
-  }
-
-  /** The routing model: one subset per version, the default route, the policy, the own rules. */
-  private buildRouting(props: GrayServiceProps, plan: ServicePlan): ServiceRouting {
-    const routing = new ServiceRouting(this.host, { name: this.names.baseSubset, labels: { [this.versionLabel]: this.baseVersion } }, this.node.path, {
-      baseVersion: this.baseVersion,
-      defaultRuleName: plan.explicitVersions ? 'default' : 'base',
-    });
-    for (const v of plan.versions) {
-      if (v.name !== this.baseVersion) routing.addVersion(v.name, { name: v.subset, labels: { [this.versionLabel]: v.name } });
-      const policy = props.versions?.find((x) => x.name === v.name)?.trafficPolicy;
-      if (policy) routing.setSubsetPolicy(routing.subsetOf(v.name)!, policy);
-    }
-    routing.setDefaultRoute(plan.defaultRoute);
-    routing.setPolicy(props.routePolicy ?? {});
-    routing.setPorts(plan.ports);
-    plan.rules.forEach((r) => routing.addServiceRule(r));
-    return routing;
   }
 
   private addRelease(problems: Problems, props: GrayServiceProps): KruiseRelease {
