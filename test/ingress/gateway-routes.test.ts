@@ -97,6 +97,7 @@ describe('gateway routes', () => {
     });
     const objects = Testing.synth(c);
     const ra = objects.find((o) => o.kind === 'RequestAuthentication');
+    expect(ra.metadata).toMatchObject({ name: 'shop-gateway-jwt', namespace: 'istio-system' });
     expect(ra.spec).toEqual({
       selector: { matchLabels: { istio: 'ingressgateway' } },
       jwtRules: [{ issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/.well-known/jwks.json' }],

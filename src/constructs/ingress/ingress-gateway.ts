@@ -70,6 +70,12 @@ export interface IngressGatewayProps {
    */
   readonly allowAnyHost?: boolean;
   /**
+   * Namespace of the ingress gateway pods: where the RequestAuthentication of
+   * {@link IngressGateway.requireJwt} is written (and where `credentialName` Secrets must be).
+   * @default 'istio-system'
+   */
+  readonly workloadNamespace?: string;
+  /**
    * Labels of the ingress gateway pods this Gateway configures.
    * @default { istio: 'ingressgateway' }
    */
@@ -112,6 +118,8 @@ export class IngressGateway extends Construct {
   public readonly servers: readonly GatewayServer[];
   /** Labels of the ingress gateway pods this Gateway configures. */
   public readonly selector: Readonly<Record<string, string>>;
+  /** Namespace of the ingress gateway pods. */
+  public readonly workloadNamespace: string;
   /** The underlying `Gateway` object. */
   public readonly apiObject: ApiObject;
 
@@ -132,6 +140,8 @@ export class IngressGateway extends Construct {
     if (Object.keys(selector).length === 0) p.add('selector', 'an empty selector would configure every gateway pod', 'name the ingress gateway pods, e.g. { istio: "ingressgateway" }');
     for (const [k, v] of Object.entries(selector)) requireLabel(p, 'selector', k, v);
     this.selector = { ...selector };
+    this.workloadNamespace = props.workloadNamespace ?? 'istio-system';
+    requireDns1123Label(p, 'workloadNamespace', this.workloadNamespace);
     this.servers = this.resolveServers(p, props);
     this.hosts = [...new Set(this.servers.flatMap((s) => s.hosts))];
     p.throwIfAny();
@@ -153,12 +163,13 @@ export class IngressGateway extends Construct {
 
   /**
    * Validates JWTs from `issuer` at the gateway: writes (or extends) a RequestAuthentication
-   * `<gateway>-jwt` selecting the gateway pods, so routes may match the token's claims
+   * `<gateway>-jwt` in `workloadNamespace` selecting the gateway pods (Istio's analyzer IST0149
+   * looks for it there), so routes may match the token's claims
    * (`Match.jwtClaim`). A request without a token is still let through (it matches no claim);
    * one with an invalid token is refused with 401.
    */
   public requireJwt(issuer: JwtIssuerProps): void {
-    this.jwt ??= new RequestAuthentication(this, 'Jwt', { name: `${this.name}-jwt`, namespace: this.namespace, selector: this.selector });
+    this.jwt ??= new RequestAuthentication(this, 'Jwt', { name: `${this.name}-jwt`, namespace: this.workloadNamespace, selector: this.selector });
     this.jwt.addIssuer(issuer);
   }
 
