@@ -11,7 +11,9 @@
  * their timeout, retries, fault, mirror, CORS, header changes, rewrite and destination port.
  * (Weight mode edits the match-less rules in place and keeps all of that.)
  */
+import { field, items } from '../model/json';
 import { ReleaseUnit, releaseUnits } from '../model/kruise/istio-contract';
+import { rolloutSpec } from '../model/kruise/kruise-views';
 import { Manifest, ManifestIndex, ObjectRef, indexManifests, namespaceOf, refOf } from '../model/manifest';
 
 /** The rule's `LINT_RULES` entry. */
@@ -56,20 +58,23 @@ export function checkReleasePolicy(index: ManifestIndex, report: (code: string, 
 /** Whether the unit's release matches headers at some step (Kruise's match mode). */
 function inMatchMode(u: ReleaseUnit): boolean {
   if (u.matches.length > 0) return true;
-  return u.rollouts.some((r) => (r.spec?.strategy?.canary?.steps ?? []).some((s: any) => (s?.matches?.length ?? 0) > 0));
+  return u.rollouts.some((r) => (rolloutSpec(r).strategy?.canary?.steps ?? []).some((s) => (s.matches?.length ?? 0) > 0));
 }
 
-/** For each rule that routes to the stable host: the fields the canary rule lacks. */
+/**
+ * For each rule that routes to the stable host: the fields the canary rule lacks. The raw spec is
+ * read (the typed views keep only what routing reads, not the policy fields).
+ */
 function lostPolicies(vs: Manifest, service: string): string[] {
-  const http: any[] = vs.spec?.http ?? [];
   const out: string[] = [];
-  http.forEach((rule, i) => {
-    const routes: any[] = rule?.route ?? [];
-    if (!routes.some((r) => String(r?.destination?.host ?? '').split('.')[0] === service)) return;
-    const fields: string[] = RULE_FIELDS.filter((f) => rule[f] !== undefined);
-    if (routes.some((r) => r?.destination?.port !== undefined)) fields.push('destination port');
-    if (routes.some((r) => r?.headers !== undefined)) fields.push('destination headers');
-    if (fields.length > 0) out.push(`http[${i}]${rule.name ? ` (${rule.name})` : ''}: ${fields.join(', ')}`);
+  items(field(vs.spec, 'http')).forEach((rule, i) => {
+    const routes = items(field(rule, 'route'));
+    if (!routes.some((r) => String(field(field(r, 'destination'), 'host') ?? '').split('.')[0] === service)) return;
+    const fields: string[] = RULE_FIELDS.filter((f) => field(rule, f) !== undefined);
+    if (routes.some((r) => field(field(r, 'destination'), 'port') !== undefined)) fields.push('destination port');
+    if (routes.some((r) => field(r, 'headers') !== undefined)) fields.push('destination headers');
+    const name = field(rule, 'name');
+    if (fields.length > 0) out.push(`http[${i}]${typeof name === 'string' ? ` (${name})` : ''}: ${fields.join(', ')}`);
   });
   return out;
 }
