@@ -47,7 +47,7 @@ describe('GrayService defaults', () => {
     expect(vs.spec.http[vs.spec.http.length - 1]).toEqual({ name: 'base', route: [{ destination: { host: 'shop', subset: 'version-base' } }] });
   });
 
-  test('pods are non-root (the image's USER, no uid forced), no escalation, read-only root with a writable /tmp, with requests', () => {
+  test('pods are non-root (the image USER, no uid forced), no escalation, read-only root with a writable /tmp, with requests', () => {
     const pod = byKind(c, 'Deployment').spec.template.spec;
     const container = pod.containers[0];
     expect(container.securityContext).toEqual({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false });
@@ -57,7 +57,7 @@ describe('GrayService defaults', () => {
     expect(container.resources.requests).toEqual({ cpu: '100m', memory: '64Mi' });
   });
 
-  test('the pods run as the service's own ServiceAccount, which mounts no token', () => {
+  test('the pods run as the service ServiceAccount, which mounts no token', () => {
     expect(byKind(c, 'Deployment').spec.template.spec.serviceAccountName).toBe('shop');
     expect(byKind(c, 'ServiceAccount')).toEqual({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'shop' }, automountServiceAccountToken: false });
   });
