@@ -144,3 +144,25 @@ function schedule(d: kplus.Deployment, r: ServiceWorkloadProps, ownPods: Readonl
 function patch(d: kplus.Deployment, path: string, value: unknown): void {
   ApiObject.of(d).addJsonPatch(JsonPatch.add(path, value));
 }
+
+/**
+ * The fields of a Deployment's pods that cdk8s-plus lets a user change after construction and
+ * that every workload of a service shares: volumes, containers, their mounts and ports, and the
+ * ServiceAccount (probes and security context come from the recipe only). Read from the
+ * cdk8s-plus objects, not from the synthesized JSON, so the check costs no extra serialization.
+ */
+export function recipeFields(d: kplus.Deployment): Record<string, string> {
+  const containers = [...d.initContainers, ...d.containers];
+  const volumes = new Map<string, unknown>();
+  for (const v of [...d.volumes, ...containers.flatMap((c) => c.mounts.map((m) => m.volume))]) volumes.set(v.name, v._toKube());
+  const fields: Record<string, string> = {
+    serviceAccountName: d.serviceAccount?.name ?? '',
+    volumes: JSON.stringify([...volumes.entries()].sort(([a], [b]) => a.localeCompare(b))),
+    containers: containers.map((c) => c.name).sort().join(','),
+  };
+  for (const c of containers) {
+    fields[`container ${c.name} volumeMounts`] = JSON.stringify(c.mounts.map((m) => ({ path: m.path, volume: m.volume.name, readOnly: m.readOnly, subPath: m.subPath, subPathExpr: m.subPathExpr })));
+    fields[`container ${c.name} ports`] = JSON.stringify(c.ports);
+  }
+  return fields;
+}

@@ -4,15 +4,15 @@
  * run as, their autoscalers and disruption budgets, and the call-graph and header-propagation
  * contract they carry. Owned by {@link GrayService}; every object is a child of the service.
  */
-import { ApiObject, Lazy } from 'cdk8s';
+import { Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { checkRecipe, checkVersionProps, checkWorkloadScaling } from './workload-checks';
 import { AdoptOptions, AutoscalingProps, ServiceWorkloadProps, VersionWorkloadProps, WorkloadInfo, WorkloadOverrides, WorkloadRole } from './workload-props';
-import { buildWorkload, ContainerPortSpec } from './workload-recipe';
+import { buildWorkload, ContainerPortSpec, recipeFields } from './workload-recipe';
 import { addDisruptionBudget, addAutoscaler, createServiceAccount } from './workload-scaling';
 import { requireDns1123Label } from '../../model/names';
-import { ModelProblem, Problems } from '../../model/problem';
+import { ModelProblem, Problems, problemText } from '../../model/problem';
 import { WellKnown } from '../../model/well-known';
 import { IWorkloadLabels } from '../../model/workload';
 import { canaryLabelProblems } from '../../model/workload-checks';
@@ -103,7 +103,7 @@ export class ServiceWorkloads {
     });
     // Every Deployment of the service shares the recipe: one changed through the cdk8s-plus API
     // alone (e.g. service.deployment.addVolume) is reported with the onEachWorkload fix.
-    scope.node.addValidation({ validate: () => this.driftProblems().map((x) => `${x.prop}: ${x.what}. Fix: ${x.fix}`) });
+    scope.node.addValidation({ validate: () => this.driftProblems().map(problemText) });
   }
 
   /** Every Deployment of the service, with the labels its pods carry. */
@@ -212,7 +212,7 @@ export class ServiceWorkloads {
   }
 
   private driftProblems(): ModelProblem[] {
-    return recipeDriftProblems(this.entries.map((e) => ApiObject.of(e.deployment).toJson()));
+    return recipeDriftProblems(this.entries.map((e) => ({ name: e.info.name, fields: recipeFields(e.deployment) })));
   }
 }
 
