@@ -197,3 +197,11 @@ test('an existing ServiceAccount is used without writing one', () => {
   expect(pod(objects.find((o) => o.kind === 'Deployment')).serviceAccountName).toBe('shop-runtime');
   expect(svc.serviceAccountName).toBe('shop-runtime');
 });
+
+test('listing /tmp in writablePaths mounts it once; a version name must make a Deployment name', () => {
+  const c = chart();
+  const svc = new GrayService(c, 'shop', { image: 'example/shop:1.0', port: 8080, writablePaths: ['/tmp', '/var/run/shop'] });
+  expect(() => svc._addVersion({ name: 'V_2' })).toThrow(/versions\[V_2\]\.name: "shop-V_2" is not a DNS-1123 label/);
+  const d = Testing.synth(c).find((o) => o.kind === 'Deployment');
+  expect(container(d).volumeMounts).toEqual([{ mountPath: '/tmp', name: 'tmp' }, { mountPath: '/var/run/shop', name: 'var-run-shop' }]);
+});

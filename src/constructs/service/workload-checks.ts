@@ -19,7 +19,7 @@ export function checkRecipe(p: Problems, r: ServiceWorkloadProps, serviceName: s
   const mounts = (r.volumes ?? []).map((v) => v.path);
   checkMountPaths(p, writable, mounts);
   const names = [
-    ...[...DEFAULT_WRITABLE_PATHS.filter((w) => !mounts.includes(w)), ...writable].map(writableVolumeName),
+    ...[...new Set([...DEFAULT_WRITABLE_PATHS.filter((w) => !mounts.includes(w)), ...writable])].map(writableVolumeName),
     ...(r.volumes ?? []).map((v) => v.volume.name),
   ];
   for (const n of [...new Set(names.filter((n, i) => names.indexOf(n) !== i))]) {

@@ -11,7 +11,7 @@ import { checkRecipe, checkVersionProps, checkWorkloadScaling } from './workload
 import { AdoptOptions, AutoscalingProps, ServiceWorkloadProps, VersionWorkloadProps, WorkloadInfo, WorkloadOverrides, WorkloadRole } from './workload-props';
 import { buildWorkload, ContainerPortSpec, recipeFields } from './workload-recipe';
 import { addDisruptionBudget, addAutoscaler, createServiceAccount } from './workload-scaling';
-import { requireDns1123Label } from '../../model/names';
+import { requireDns1123Label, requireLabel } from '../../model/names';
 import { ModelProblem, Problems, problemText } from '../../model/problem';
 import { WellKnown } from '../../model/well-known';
 import { IWorkloadLabels } from '../../model/workload';
@@ -143,6 +143,8 @@ export class ServiceWorkloads {
     const p = problemsAt(this.scope);
     const prop = `versions[${version.name}]`;
     checkVersionProps(p, prop, version);
+    requireLabel(p, `${prop}.name`, this.o.versionLabel, version.name);
+    requireDns1123Label(p, `${prop}.name`, `${this.o.name}-${version.name}`);
     if (version.name === this.o.baseVersion) p.add(`${prop}.name`, `"${version.name}" is the base version, which the service already runs`, 'give another version name');
     p.throwIfAny();
     return this.build(p, {
