@@ -4,10 +4,10 @@
  * the CRDs in the CRD folder, unknown fields rejected; Kubernetes kinds: the OpenAPI schema).
  * ASM output is checked against the ASM flavour of the CRDs, everything else against Istio 1.23.
  */
-import { conformanceErrors, crdsAvailable, CRD_DIR } from './support/conformance';
-import { exampleNames, synthExample } from './support/examples';
 import { Chart, Testing } from 'cdk8s';
 import { GrayService, GrpcProbe, TrafficLane } from '../src';
+import { conformanceErrors, crdsAvailable, CRD_DIR } from './support/conformance';
+import { exampleNames, synthExample } from './support/examples';
 
 const available = crdsAvailable();
 if (!available) {
@@ -40,7 +40,9 @@ describeIf('conformance of the workload objects no example writes', () => {
     // GIVEN a service with its ServiceAccount, an autoscaled base, a second version, a lane and a budget
     const chart = new Chart(Testing.app(), 'test', { disableResourceNameHashes: true });
     const svc = new GrayService(chart, 'shop', {
-      image: 'example/shop:1.0', port: 8080, namespace: 'shop',
+      image: 'example/shop:1.0',
+      port: 8080,
+      namespace: 'shop',
       autoscaling: { minReplicas: 2, maxReplicas: 6, memoryUtilization: 75 },
       disruptionBudget: { minAvailable: '50%' },
       readiness: GrpcProbe.onPort(8080),

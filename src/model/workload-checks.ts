@@ -79,15 +79,13 @@ export function writableVolumeName(path: string): string {
   const name = `${slug || 'root'}`;
   if (name.length <= 50) return name;
   // Long paths: a prefix and a stable hash keep the name a DNS-1123 label.
-  return `${name.slice(0, 40).replace(/-+$/, '')}-${fnv1a(path)}`;
+  return `${name.slice(0, 40).replace(/-+$/, '')}-${hash32(path)}`;
 }
 
-function fnv1a(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
+/** A stable 32-bit polynomial hash of `s`, as 8 hex digits. */
+function hash32(s: string): string {
+  let h = 7;
+  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) % 4294967296;
   return h.toString(16).padStart(8, '0');
 }
 

@@ -22,8 +22,13 @@ const container = (d: any) => pod(d).containers[0];
 function shared(d: any) {
   const c = container(d);
   return {
-    volumes: pod(d).volumes, mounts: c.volumeMounts, ports: c.ports, serviceAccount: pod(d).serviceAccountName,
-    readiness: c.readinessProbe, liveness: c.livenessProbe, startup: c.startupProbe,
+    volumes: pod(d).volumes,
+    mounts: c.volumeMounts,
+    ports: c.ports,
+    serviceAccount: pod(d).serviceAccountName,
+    readiness: c.readinessProbe,
+    liveness: c.livenessProbe,
+    startup: c.startupProbe,
   };
 }
 
@@ -183,7 +188,9 @@ describe('volumes, writable paths, envFrom, scheduling', () => {
     expect(spec.tolerations).toEqual([{ key: 'dedicated', value: 'db', operator: 'Equal' }]);
     expect(spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight).toBe(50);
     expect(spec.topologySpreadConstraints).toEqual([{
-      topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway',
+      topologyKey: 'topology.kubernetes.io/zone',
+      maxSkew: 1,
+      whenUnsatisfiable: 'ScheduleAnyway',
       labelSelector: { matchLabels: { 'app': 'db', 'gray-release.io/workload': 'db-base', 'version': 'base' } },
     }]);
   });

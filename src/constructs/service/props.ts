@@ -1,7 +1,7 @@
+import type { ServiceWorkloadProps } from './workload-props';
 import { IstioApiVersion, KruiseApiVersion, LoadBalancer } from '../../model/api-versions';
 import { CanaryStep, HeaderMatch } from '../../model/kruise/canary-step';
 import { IngressGateway } from '../ingress/ingress-gateway';
-import type { ServiceWorkloadProps } from './workload-props';
 
 /** Progressive delivery of a GrayService through an OpenKruise Rollout. */
 export interface ProgressiveReleaseOptions {

@@ -22,8 +22,8 @@ export function checkRecipe(p: Problems, r: ServiceWorkloadProps, serviceName: s
     ...[...new Set([...DEFAULT_WRITABLE_PATHS.filter((w) => !mounts.includes(w)), ...writable])].map(writableVolumeName),
     ...(r.volumes ?? []).map((v) => v.volume.name),
   ];
-  for (const n of [...new Set(names.filter((n, i) => names.indexOf(n) !== i))]) {
-    p.add('volumes', `two volumes of the pod are named "${n}" (a writable path's emptyDir is named after its path)`, 'give each volume its own name');
+  for (const twice of [...new Set(names.filter((n, i) => names.indexOf(n) !== i))]) {
+    p.add('volumes', `two volumes of the pod are named "${twice}" (a writable path's emptyDir is named after its path)`, 'give each volume its own name');
   }
   if (r.serviceAccount !== undefined) requireObjectName(p, 'serviceAccount.name', 'ServiceAccount', r.serviceAccount.name ?? serviceName);
   for (const [prop, probe] of [['readiness', r.readiness], ['liveness', r.liveness], ['startup', r.startup]] as Array<[string, WorkloadProbe | undefined]>) {

@@ -88,7 +88,7 @@ export function buildWorkload(scope: Construct, id: string, b: WorkloadBuild): k
   if (b.replicas === undefined) d.markHasAutoscaler();
   d.select(kplus.LabelSelector.of({ labels: { ...b.selector } }));
   const container = d.containers[0];
-  if (first?.name) patch(d, `/spec/template/spec/containers/0/ports/0/name`, first.name);
+  if (first?.name) patch(d, '/spec/template/spec/containers/0/ports/0/name', first.name);
   for (const p of more) container.addPort({ number: p.number, name: p.name });
   mountVolumes(scope, id, container, r);
   patchGrpcProbes(d, r);

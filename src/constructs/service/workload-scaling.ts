@@ -47,7 +47,9 @@ function resourceMetric(name: 'cpu' | 'memory', averageUtilization: number): kpl
  * pods (its selector and its version label: never the canary pods Kruise copies from it, which
  * carry another version).
  */
-export function addDisruptionBudget(scope: Construct, id: string, name: string, b: DisruptionBudgetProps, ownPods: Readonly<Record<string, string>>, namespace: string | undefined): kplus.k8s.KubePodDisruptionBudget {
+export function addDisruptionBudget(
+  scope: Construct, id: string, name: string, b: DisruptionBudgetProps, ownPods: Readonly<Record<string, string>>, namespace: string | undefined,
+): kplus.k8s.KubePodDisruptionBudget {
   return new kplus.k8s.KubePodDisruptionBudget(scope, `${id}DisruptionBudget`, {
     metadata: { name, namespace },
     spec: {

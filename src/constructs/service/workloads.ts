@@ -193,8 +193,19 @@ export class ServiceWorkloads {
     checkWorkloadScaling(p, at, b, o.recipe, podLabels);
     p.throwIfAny();
     const d = buildWorkload(this.scope, b.id, {
-      name: b.name, namespace: o.namespace, serviceName: o.name, recipe: o.recipe, ports: o.ports, serviceAccount: this.account,
-      podLabels, selector, ownPods, image: b.image ?? o.recipe.image, replicas, env: b.env, resources: b.resources,
+      name: b.name,
+      namespace: o.namespace,
+      serviceName: o.name,
+      recipe: o.recipe,
+      ports: o.ports,
+      serviceAccount: this.account,
+      podLabels,
+      selector,
+      ownPods,
+      image: b.image ?? o.recipe.image,
+      replicas,
+      env: b.env,
+      resources: b.resources,
     });
     // Call graph and propagation contract, written at synth from the final sets.
     d.metadata.addAnnotation(WellKnown.CALLS_ANNOTATION, lazyString(() => o.callees().join(',') || undefined));
