@@ -60,6 +60,7 @@ describe('the output follows Istio\'s sample and is lint-clean', () => {
     for (const d of deployments) {
       const [app, version] = d.metadata.name.split('-');
       expect(d.spec.template.metadata.labels).toMatchObject({ app, version });
+      expect(d.spec.template.spec.serviceAccountName).toBe(`bookinfo-${app}`);
     }
     const reviews = objects.find((o) => o.kind === 'DestinationRule' && o.spec.host === 'reviews');
     expect(reviews.spec.subsets).toEqual([

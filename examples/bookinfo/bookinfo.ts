@@ -41,33 +41,38 @@ export class Bookinfo extends Construct {
 
   public constructor(scope: Construct, id: string, options: BookinfoOptions = {}) {
     super(scope, id);
-    const common: Partial<GrayServiceProps> = { port: PORT, istioApiVersion: IstioApiVersion.V1 };
-    // TODO(#13 merge): serviceAccount { name: 'bookinfo-<service>' } as in bookinfo.yaml, and the
-    // writable paths the secure defaults (read-only root filesystem) need: /tmp for every service.
+    // The images run as numeric non-root users (1000; reviews 1001) and write to /tmp, which the
+    // secure defaults (read-only root filesystem) keep writable.
+    const common = (service: string): Partial<GrayServiceProps> => ({
+      port: PORT,
+      istioApiVersion: IstioApiVersion.V1,
+      serviceAccount: { name: `bookinfo-${service}` },
+    });
     this.ratings = new GrayService(this, 'ratings', {
-      ...common,
+      ...common('ratings'),
       image: IMAGES.ratings,
       versions: [{ name: 'v1' }],
       ...options.ratings,
     });
-    // TODO(#13 merge): reviews also writes /opt/ol/wlp/output (the open-liberty base image's output
-    // directory; bookinfo.yaml mounts /opt/ibm/wlp/output, a leftover of the websphere base).
     this.reviews = new GrayService(this, 'reviews', {
-      ...common,
+      ...common('reviews'),
       image: IMAGES.reviewsV1,
       env: { LOG_DIR: EnvValue.fromValue('/tmp/logs') },
+      // Open Liberty's output directory (bookinfo.yaml mounts /opt/ibm/wlp/output, a leftover of
+      // the WebSphere base image that covers nothing in the open-liberty image).
+      writablePaths: ['/opt/ol/wlp/output'],
       versions: [{ name: 'v1' }, { name: 'v2', image: IMAGES.reviewsV2 }, { name: 'v3', image: IMAGES.reviewsV3 }],
       calls: [this.ratings],
       ...options.reviews,
     });
     this.details = new GrayService(this, 'details', {
-      ...common,
+      ...common('details'),
       image: IMAGES.details,
       versions: [{ name: 'v1' }],
       ...options.details,
     });
     this.productpage = new GrayService(this, 'productpage', {
-      ...common,
+      ...common('productpage'),
       image: IMAGES.productpage,
       versions: [{ name: 'v1' }],
       calls: [this.details, this.reviews],

@@ -5,6 +5,7 @@ import { checkReleaseProps, checkServiceProps } from './checks';
 import { GrayServiceNames, GrayServiceProps, GrayServiceRef } from './props';
 import { ServiceRoutingObjects } from './routing-objects';
 import { buildRouting, planRouting } from './routing-setup';
+import { VersionWorkloadProps, WorkloadInfo } from './workload-props';
 import { lazyString, ServiceWorkloads, WorkloadOptions } from './workloads';
 import type { VirtualServiceSpecHttp } from '../../../imports/istio-networking';
 import { IstioApiVersion, KruiseApiVersion, LoadBalancer } from '../../model/api-versions';
@@ -17,6 +18,7 @@ import { ServicePlan, ServiceVersion } from '../../model/routing/service-plan';
 import { RenderContext, ServiceRouting } from '../../model/routing/service-routing';
 import { WellKnown } from '../../model/well-known';
 import { IWorkloadLabels } from '../../model/workload';
+import { autoscaledStepProblems } from '../../model/workload-checks';
 import { addChecks, AppState, ChartState, problemsAt } from '../core/state';
 import type { IngressGateway } from '../ingress/ingress-gateway';
 import { KruiseRelease, NetworkRef } from '../kruise/kruise-release';
@@ -62,10 +64,15 @@ export class GrayService extends Construct {
   public readonly baseVersion: string;
   /** Object names. */
   public readonly names: Required<GrayServiceNames>;
-  /** The base version's Deployment. */
+  /**
+   * The base version's Deployment. A change made through it reaches the base version only: use
+   * {@link onEachWorkload} (or the recipe props) for every version and lane.
+   */
   public readonly deployment: kplus.Deployment;
   /** The Deployment of each version, by version name. */
   public readonly versionDeployments: Readonly<Record<string, kplus.Deployment>>;
+  /** The ServiceAccount every workload of the service runs as (its mesh identity). */
+  public readonly serviceAccountName: string;
   /** The Service. */
   public readonly service: kplus.Service;
   /** The Service's API object, the construct's main object (`ApiObject.of(service.service)`). */
@@ -109,8 +116,20 @@ export class GrayService extends Construct {
     for (const [prop, value] of Object.entries(this.names)) requireDns1123Label(problems, `names.${prop}`, value);
     problems.throwIfAny();
 
-    this.workloadSet = this.addWorkloads(props, plan);
+    this.workloadSet = new ServiceWorkloads(this, {
+      name: this.name,
+      namespace: this.namespace,
+      versionLabel: this.versionLabel,
+      baseVersion: this.baseVersion,
+      baseDeployment: this.names.deployment,
+      recipe: props,
+      // The seed's one unnamed port, or the service's named ports (the same on every workload).
+      ports: plan.explicitPorts ? plan.ports.map((p) => ({ name: p.name, number: p.targetPort })) : [{ number: plan.ports[0].targetPort }],
+      callees: () => this.callees,
+      baseOverrides: props.versions?.find((v) => v.name === plan.primary.name),
+    });
     this.deployment = this.workloadSet.base;
+    this.serviceAccountName = this.workloadSet.serviceAccountName;
     this.versionDeployments = this.addVersionDeployments(props, plan);
 
     this.service = new kplus.Service(this, 'Service', {
@@ -142,6 +161,7 @@ export class GrayService extends Construct {
 
     this.release = props.release ? this.addRelease(problems, props) : undefined;
     this.canaryLabels = this.release ? this.release.canaryLabels : {};
+    problems.addAll(this.workloadSet.canaryProblems(this.canaryLabels));
 
     for (const c of props.calls ?? []) this.addCall(c);
     problems.throwIfAny();
@@ -224,33 +244,29 @@ export class GrayService extends Construct {
     return this.workloadSet.add(id, options);
   }
 
-  /** The workloads, with the base version's Deployment. */
-  private addWorkloads(props: GrayServiceProps, plan: ServicePlan): ServiceWorkloads {
-    const base = props.versions?.find((v) => v.name === plan.primary.name);
-    return new ServiceWorkloads(this, {
-      name: this.name,
-      namespace: this.namespace,
-      baseLabels: plan.primary.podLabels,
-      baseDeployment: this.names.deployment,
-      props,
-      callees: () => this.callees,
-      baseVersion: base ? { image: base.image, replicas: base.replicas, env: base.env } : undefined,
-      containerPorts: plan.explicitPorts ? plan.ports.map((p) => ({ name: p.name, number: p.targetPort })) : undefined,
-    });
+  /**
+   * Runs `fn` on every Deployment of the service: those that exist now (versions, lanes) and
+   * every one added later, with what kind of workload it is. The escape hatch for what the pod
+   * recipe props do not cover (`deployment.addVolume`, `containers[0].mount`, a sidecar, ...);
+   * Kruise's canary Deployment copies the base, so it gets the change too.
+   */
+  public onEachWorkload(fn: (deployment: kplus.Deployment, workload: WorkloadInfo) => void): void {
+    this.workloadSet.onEachWorkload(fn);
   }
 
-  /** Every other version's Deployment (through ServiceWorkloads, from the same pod recipe). */
+  /**
+   * Adds a version of the service built from its recipe (Deployment `<service>-<version>`).
+   * @internal the versions prop uses it
+   */
+  public _addVersion(version: VersionWorkloadProps): kplus.Deployment {
+    return this.workloadSet.addVersion(version);
+  }
+
+  /** Every other version's Deployment (through ServiceWorkloads.addVersion, from the same pod recipe). */
   private addVersionDeployments(props: GrayServiceProps, plan: ServicePlan): Record<string, kplus.Deployment> {
     const out: Record<string, kplus.Deployment> = { [plan.primary.name]: this.deployment };
     for (const v of props.versions ?? []) {
-      if (v.name === plan.primary.name) continue;
-      out[v.name] = this.workloadSet.add(`Version-${v.name}`, {
-        name: `${this.name}-${v.name}`,
-        labels: { [this.versionLabel]: v.name },
-        image: v.image,
-        replicas: v.replicas ?? props.replicas,
-        env: v.env,
-      });
+      if (v.name !== plan.primary.name) out[v.name] = this._addVersion(v);
     }
     return out;
   }
@@ -263,8 +279,9 @@ export class GrayService extends Construct {
       problems.add('names.baseSubset', `"${WellKnown.KRUISE_CANARY_SUBSET}" is the subset Kruise appends during a release, so the DestinationRule would get it twice`, 'name the base subset otherwise (default "version-<baseVersion>")');
     }
     const steps = release.steps ?? [CanaryStep.replicas(1)];
-    const stepProblem = checkSteps(steps, props.replicas ?? 1);
+    const stepProblem = checkSteps(steps, props.autoscaling?.minReplicas ?? props.replicas ?? 1);
     if (stepProblem) problems.addAll([stepProblem]);
+    if (props.autoscaling) problems.addAll(autoscaledStepProblems(steps.map((s) => s.options), release.weight));
     // Kruise's weight mode rescales every destination of the match-less rule and appends one canary
     // destination per stable-host destination it finds (kruise.md §4, verified bug).
     const weighted = release.weight !== undefined || steps.some((st) => st.options.weight !== undefined);

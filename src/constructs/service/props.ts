@@ -1,5 +1,5 @@
-import * as kplus from 'cdk8s-plus-27';
-import { ServiceRoutingProps } from './routing-props';
+import type { ServiceRoutingProps } from './routing-props';
+import type { ServiceWorkloadProps } from './workload-props';
 import { IstioApiVersion, KruiseApiVersion, LoadBalancer } from '../../model/api-versions';
 import { CanaryStep, HeaderMatch } from '../../model/kruise/canary-step';
 import { IngressGateway } from '../ingress/ingress-gateway';
@@ -54,8 +54,11 @@ export interface GrayServiceNames {
   readonly baseSubset?: string;
 }
 
-/** Props of {@link GrayService}. */
-export interface GrayServiceProps extends ServiceRoutingProps {
+/**
+ * Props of {@link GrayService}; the pod recipe is in {@link ServiceWorkloadProps}, the versions,
+ * routes, policies and ports in {@link ServiceRoutingProps}.
+ */
+export interface GrayServiceProps extends ServiceWorkloadProps, ServiceRoutingProps {
   /**
    * Name of the service: the Service name, the `app` label and the mesh host.
    * @default - the construct id
@@ -66,8 +69,6 @@ export interface GrayServiceProps extends ServiceRoutingProps {
    * @default - the chart's namespace
    */
   readonly namespace?: string;
-  /** Container image of the base version (and the default of every version). */
-  readonly image: string;
   /**
    * Port of the Service (one HTTP port named `http`). Give either `port` or `ports`.
    * @default - none (give `ports`)
@@ -78,41 +79,6 @@ export interface GrayServiceProps extends ServiceRoutingProps {
    * @default - the same as `port`
    */
   readonly containerPort?: number;
-  /**
-   * Replicas of the base Deployment.
-   * @default 1
-   */
-  readonly replicas?: number;
-  /**
-   * Environment of the container; values may come from pod fields and labels
-   * (`EnvValue.fromFieldRef(EnvFieldPaths.POD_LABEL, { key: 'version' })`).
-   * @default - none
-   */
-  readonly env?: Readonly<Record<string, kplus.EnvValue>>;
-  /** @default - the image's entrypoint */
-  readonly command?: readonly string[];
-  /** @default - the image's arguments */
-  readonly args?: readonly string[];
-  /**
-   * @default kplus.ImagePullPolicy.IF_NOT_PRESENT
-   */
-  readonly imagePullPolicy?: kplus.ImagePullPolicy;
-  /**
-   * Resource requests and limits.
-   * @default - requests cpu 100m, memory 64Mi; limits cpu 500m, memory 256Mi
-   */
-  readonly resources?: kplus.ContainerResources;
-  /**
-   * Security context of the container. The default runs as a non-root user with an explicit
-   * uid, which also starts images that would run as root when no user is set.
-   * @default - uid/gid 65532, non-root, no privilege escalation, read-only root filesystem
-   */
-  readonly securityContext?: kplus.ContainerSecurityContextProps;
-  /**
-   * Extra pod labels (every version carries them).
-   * @default - none
-   */
-  readonly podLabels?: Readonly<Record<string, string>>;
   /**
    * Pod label that tells versions apart.
    * @default 'version'

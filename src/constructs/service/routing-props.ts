@@ -2,31 +2,18 @@
  * The routing props of a GrayService (issue #12): versions, the default route and the
  * service's own rules, the policies, and the ports. `GrayServiceProps` extends this interface.
  */
-import * as kplus from 'cdk8s-plus-27';
+import type { VersionWorkloadProps } from './workload-props';
 import { RoutePolicy } from '../../model/routing/policy';
 import { Protocol } from '../../model/routing/protocol';
 import { Route, RouteRule } from '../../model/routing/route';
 import { TrafficPolicy } from '../../model/routing/traffic-policy';
 
-/** One version of a service: a Deployment `<service>-<name>` and a subset named `<name>`. */
-export interface ServiceVersionProps {
-  /** Version name: the pods' version label value and the subset name (e.g. `v1`). */
-  readonly name: string;
-  /**
-   * Container image of this version.
-   * @default - the service's `image`
-   */
-  readonly image?: string;
-  /**
-   * Environment added to (and overriding) the service's `env`.
-   * @default - the service's env only
-   */
-  readonly env?: Readonly<Record<string, kplus.EnvValue>>;
-  /**
-   * Replicas of this version's Deployment.
-   * @default - the service's `replicas` (1)
-   */
-  readonly replicas?: number;
+/**
+ * One version of a service: a Deployment `<service>-<name>` built from the service's pod recipe
+ * with the version's overrides (image, env, replicas, resources, autoscaling: #13's
+ * {@link VersionWorkloadProps}), and a subset named `<name>`.
+ */
+export interface ServiceVersionProps extends VersionWorkloadProps {
   /**
    * Traffic policy of this version's subset (it applies on top of the service's).
    * @default - the service's traffic policy only

@@ -4,7 +4,6 @@
  * from the plan. Kept apart from gray-service.ts so the service's constructor stays a list of steps.
  */
 import type { GrayServiceProps } from './props';
-import { isImageReference, requireInt } from '../../model/names';
 import { Problems } from '../../model/problem';
 import { isHttpFamily } from '../../model/routing/protocol';
 import { planService, ServicePlan } from '../../model/routing/service-plan';
@@ -38,10 +37,7 @@ export function planRouting(problems: Problems, service: string, versionLabel: s
       if (props[prop] !== undefined) problems.add(prop, 'the service has no HTTP, HTTP2 or GRPC port; ingress routes and Kruise\'s canary rules are http rules', `drop ${prop}, or add an HTTP-family port`);
     }
   }
-  for (const [n, v] of (props.versions ?? []).entries()) {
-    if (v.image !== undefined && !isImageReference(v.image)) problems.add(`versions[${n}].image`, `${JSON.stringify(v.image)} is not an image reference`, 'give an image such as "docker.io/istio/examples-bookinfo-reviews-v2:1.20.1"');
-    if (v.replicas !== undefined) requireInt(problems, `versions[${n}].replicas`, v.replicas, 0, 10000);
-  }
+  // Each version's workload overrides are checked by ServiceWorkloads (checkVersionProps).
   problems.throwIfAny();
   return plan;
 }
