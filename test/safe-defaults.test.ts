@@ -44,12 +44,20 @@ describe.each(sources)('%s', (_name, objectsOf) => {
 
   test('every GrayService pod can write to /tmp and runs as its service\'s own ServiceAccount', () => {
     const ours = deployments.filter((d) => d.spec.template.metadata.labels['gray-release.io/workload']);
+    // The account is the service's own (named like it, or as the example names it, e.g. Bookinfo's
+    // bookinfo-<service>): one per service, written to the output, shared by all its workloads.
+    const accountOf = new Map<string, string>();
+    const written = new Set(objects.filter((o) => o.kind === 'ServiceAccount').map((o) => o.metadata.name));
     for (const d of ours) {
       const pod = d.spec.template.spec;
       const tmp = pod.containers[0].volumeMounts?.find((m: any) => m.mountPath === '/tmp');
       expect({ name: d.metadata.name, tmp: tmp && pod.volumes.find((v: any) => v.name === tmp.name)?.emptyDir !== undefined }).toEqual({ name: d.metadata.name, tmp: true });
-      expect({ name: d.metadata.name, account: pod.serviceAccountName }).toEqual({ name: d.metadata.name, account: d.metadata.labels.app });
+      const app = d.metadata.labels.app;
+      const account = accountOf.get(app) ?? pod.serviceAccountName;
+      accountOf.set(app, account);
+      expect({ name: d.metadata.name, account: pod.serviceAccountName, written: written.has(pod.serviceAccountName) }).toEqual({ name: d.metadata.name, account, written: true });
     }
+    expect(new Set(accountOf.values()).size).toBe(accountOf.size);
   });
 
   test('no privilege escalation, not privileged, read-only root filesystem', () => {
