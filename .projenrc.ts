@@ -89,6 +89,28 @@ project.eslint?.addRules({
 });
 project.eslint?.addOverride({ files: ['test/**/*.ts'], rules: { '@typescript-eslint/no-require-imports': 'off' } });
 
+// Three layers, imports one way (CONTRIBUTING.md): src/model is plain TypeScript; the constructs
+// build on it; the tools (src/analysis, src/cli) read manifests into it and never see a construct.
+// src/index.ts re-exports the constructs, so it is closed to the model and the tools as well.
+// test/architecture.test.ts proves each zone fires and the tree has no violation.
+const LAYER_ZONES: { target: string; from: string[]; message: string }[] = [
+  { target: './src/model', from: ['./src/constructs', './src/analysis', './src/cli', './src/index.ts'], message: 'src/model is the bottom layer: it may import only src/model and imports/ (see CONTRIBUTING.md).' },
+  { target: './src/analysis', from: ['./src/constructs', './src/cli', './src/index.ts'], message: 'the tools read manifests into src/model and never import a construct (see CONTRIBUTING.md).' },
+  { target: './src/cli', from: ['./src/constructs', './src/index.ts'], message: 'the command line uses src/analysis and src/model, never a construct (see CONTRIBUTING.md).' },
+  { target: './src/constructs', from: ['./src/analysis', './src/cli'], message: 'constructs build src/model values; the tools are a layer above them (see CONTRIBUTING.md).' },
+];
+project.eslint?.addRules({ 'import/no-restricted-paths': ['error', { zones: LAYER_ZONES }] });
+// src/model does not depend on cdk8s: the same model serves the constructs and the tools. A regex
+// (not a gitignore-style group) so that the folder src/constructs is not mistaken for the package.
+project.eslint?.addOverride({
+  files: ['src/model/**/*.ts'],
+  rules: {
+    'no-restricted-imports': ['error', {
+      patterns: [{ regex: '^(cdk8s|cdk8s-plus-27|constructs)(/.*)?$', message: 'src/model is plain TypeScript: no cdk8s, cdk8s-plus-27 or constructs (see CONTRIBUTING.md).' }],
+    }],
+  },
+});
+
 // Every example app in examples/<name>/ is synthesized into dist/<name>/.
 project.addTask('synth', {
   description: 'Synthesize every example in examples/<name>/ into dist/<name>/',
