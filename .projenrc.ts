@@ -140,6 +140,17 @@ project.addTask('import', {
   receiveArgs: true,
 });
 
+// Two entry points: the constructs (root) and the tools over manifests (`cdk8s-gray-release/analysis`).
+// `exports` closes everything else (the Lua builder, validation helpers); `typesVersions` lets
+// TypeScript with `moduleResolution: node10` (the default for `module: commonjs`), which ignores
+// `exports`, find the analysis types too. test/argocd/app-repo.test.ts checks both from the tarball.
+project.package.addField('exports', {
+  '.': { types: './lib/src/index.d.ts', default: './lib/src/index.js' },
+  './analysis': { types: './lib/src/analysis/index.d.ts', default: './lib/src/analysis/index.js' },
+  './package.json': './package.json',
+});
+project.package.addField('typesVersions', { '*': { analysis: ['lib/src/analysis/index.d.ts'] } });
+
 // `npm install` in a fresh clone builds lib/ so the `gray-release` bin works at once.
 project.package.setScript('prepare', 'tsc --build tsconfig.json 2>/dev/null || tsc -p tsconfig.json');
 
