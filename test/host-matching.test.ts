@@ -9,8 +9,8 @@
 import { Chart, Testing } from 'cdk8s';
 import { GrayReleaseError, GrayService, IngressGateway } from '../src';
 import { explain } from '../src/analysis';
-import { hostCovers } from '../src/model/matching';
 import { HOST_CASES, HostCase } from './support/host-table';
+import { hostCovers } from '../src/model/matching';
 
 const NS = 'shop';
 const requests = HOST_CASES.filter((c) => !c.vsHost);

@@ -16,7 +16,9 @@ import { conformanceErrors, crdsAvailable, nameErrors } from './support/conforma
 
 const meta = (kind: string, name: string, extra: object = {}) => ({ apiVersion: 'v1', kind, metadata: { name, ...extra } });
 const pod = (labels: Record<string, string>) => ({
-  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' },
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'web' },
   spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web', ...labels } } } },
 });
 

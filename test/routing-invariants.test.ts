@@ -82,8 +82,12 @@ function build(s: SetUp): { objects?: any[]; refused?: string } {
     for (let i = s.namespaces.length - 1; i >= 0; i--) {
       const release = s.releaseWeights[i] === undefined ? undefined : { weight: s.releaseWeights[i] };
       services.unshift(new GrayService(chart, `svc${i}`, {
-        image: `example/svc${i}:1`, port: 8080, namespace: s.namespaces[i], release,
-        calls: services.length > 0 ? [services[0]] : [], gateway: i === 0 ? gateway : undefined,
+        image: `example/svc${i}:1`,
+        port: 8080,
+        namespace: s.namespaces[i],
+        release,
+        calls: services.length > 0 ? [services[0]] : [],
+        gateway: i === 0 ? gateway : undefined,
       }));
     }
     s.lanes.forEach((l, i) => {

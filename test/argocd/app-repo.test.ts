@@ -129,9 +129,12 @@ describe('examples/app-repo: pack, install the tarball, cdk8s synth', () => {
     const root = 'node_modules/cdk8s-gray-release/lib/src/index.d.ts';
     const tools = 'node_modules/cdk8s-gray-release/lib/src/analysis/index.d.ts';
     expect(facts.types).toEqual({
-      'node10 cdk8s-gray-release': root, 'node10 cdk8s-gray-release/analysis': tools,
-      'node16 cdk8s-gray-release': root, 'node16 cdk8s-gray-release/analysis': tools,
-      'bundler cdk8s-gray-release': root, 'bundler cdk8s-gray-release/analysis': tools,
+      'node10 cdk8s-gray-release': root,
+      'node10 cdk8s-gray-release/analysis': tools,
+      'node16 cdk8s-gray-release': root,
+      'node16 cdk8s-gray-release/analysis': tools,
+      'bundler cdk8s-gray-release': root,
+      'bundler cdk8s-gray-release/analysis': tools,
     });
 
     // AND the gray-release command of the installed package lints what was synthesized
