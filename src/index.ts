@@ -14,9 +14,9 @@ export { WellKnown } from './model/well-known';
 export type { IWorkloadLabels } from './model/workload';
 
 // Services and the ingress
-export * from './constructs/gray-service';
-export * from './constructs/gray-service-props';
-export * from './constructs/ingress-gateway';
+export * from './constructs/service/gray-service';
+export * from './constructs/service/props';
+export * from './constructs/ingress/ingress-gateway';
 export type {
   ServiceRouting, HttpRule, RouteDestination, HeaderCondition, SubsetSpec, LaneDeclaration, WeightedEntry, RenderContext,
 } from './model/routing/service-routing';
@@ -24,21 +24,21 @@ export { RuleScope } from './model/routing/service-routing';
 
 // OpenKruise progressive delivery
 export { CanaryStep, Pause, HeaderMatchType, type CanaryStepOptions, type HeaderMatch, type DurationLike } from './model/kruise/canary-step';
-export * from './constructs/kruise-release';
+export * from './constructs/kruise/kruise-release';
 
 // Traffic lanes across a call chain, and the ingress coloring that enters them
-export * from './constructs/traffic-lane-props';
-export * from './constructs/traffic-lane';
+export * from './constructs/lanes/traffic-lane-props';
+export * from './constructs/lanes/traffic-lane';
 export { ColoringRule, ColoringRuleKind } from './model/lanes/coloring-rule';
-export * from './constructs/traffic-coloring';
+export * from './constructs/lanes/traffic-coloring';
 
 // ASM dynamic subsets, and their static expansion for open-source Istio
 export { FallbackPolicy, POD_IP_KEY, type SubsetSelector, type HeaderToSubsetKey } from './model/dynamic-subset/fallback-policy';
 export type { IstioExpansion } from './model/dynamic-subset/istio-expansion';
-export * from './constructs/dynamic-subset-routing';
+export * from './constructs/dynamic-subset/dynamic-subset-routing';
 
 // Argo CD: an Application with exact ignoreDifferences, sync waves
-export * from './constructs/argocd-application';
-export { applySyncWaves } from './constructs/sync-waves';
+export * from './constructs/argocd/argocd-application';
+export { applySyncWaves } from './constructs/argocd/sync-waves';
 export { SyncWave, SYNC_WAVE_ANNOTATION } from './model/argocd/sync-waves';
 export type { IgnoreDifference, ManifestLike } from './model/argocd/ignore-differences';

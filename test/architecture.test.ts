@@ -29,8 +29,8 @@ interface ImportCase {
 
 const WRONG_WAY: readonly ImportCase[] = [
   // src/model: nothing above it, and no cdk8s
-  { file: 'src/model/matching.ts', line: "import { GrayService } from '../constructs/gray-service';" },
-  { file: 'src/model/routing/service-routing.ts', line: "import { addChecks } from '../../constructs/state';" },
+  { file: 'src/model/matching.ts', line: "import { GrayService } from '../constructs/service/gray-service';" },
+  { file: 'src/model/routing/service-routing.ts', line: "import { addChecks } from '../../constructs/core/state';" },
   { file: 'src/model/matching.ts', line: "import { explain } from '../analysis/explain';" },
   { file: 'src/model/matching.ts', line: "import { lint } from '../analysis';" },
   { file: 'src/model/matching.ts', line: "import { main } from '../cli/main';" },
@@ -41,21 +41,21 @@ const WRONG_WAY: readonly ImportCase[] = [
   { file: 'src/model/matching.ts', line: "import { Construct } from 'constructs';" },
   { file: 'src/model/kruise/canary-step.ts', line: "import type { IConstruct } from 'constructs';" },
   // the tools: never a construct
-  { file: 'src/analysis/explain.ts', line: "import { GrayService } from '../constructs/gray-service';" },
+  { file: 'src/analysis/explain.ts', line: "import { GrayService } from '../constructs/service/gray-service';" },
   { file: 'src/analysis/lint.ts', line: "import { GrayService } from '..';" },
   { file: 'src/analysis/lint.ts', line: "import { GrayService } from '../index';" },
-  { file: 'src/cli/main.ts', line: "import { IngressGateway } from '../constructs/ingress-gateway';" },
+  { file: 'src/cli/main.ts', line: "import { IngressGateway } from '../constructs/ingress/ingress-gateway';" },
   // the constructs: never the tools
-  { file: 'src/constructs/mesh-object.ts', line: "import { explain } from '../analysis';" },
-  { file: 'src/constructs/gray-service.ts', line: "import { lint } from '../analysis/lint';" },
-  { file: 'src/constructs/mesh-object.ts', line: "import { main } from '../cli/main';" },
+  { file: 'src/constructs/core/mesh-object.ts', line: "import { explain } from '../../analysis';" },
+  { file: 'src/constructs/service/gray-service.ts', line: "import { lint } from '../../analysis/lint';" },
+  { file: 'src/constructs/core/mesh-object.ts', line: "import { main } from '../../cli/main';" },
 ];
 
 const RIGHT_WAY: readonly ImportCase[] = [
   { file: 'src/model/matching.ts', line: "import type { VirtualServiceSpecHttp } from '../../imports/istio-networking';" },
   { file: 'src/model/matching.ts', line: "import { GrayReleaseError } from './problem';" },
-  { file: 'src/constructs/mesh-object.ts', line: "import { hostCovers } from '../model/matching';" },
-  { file: 'src/constructs/mesh-object.ts', line: "import { Chart } from 'cdk8s';" },
+  { file: 'src/constructs/core/mesh-object.ts', line: "import { hostCovers } from '../../model/matching';" },
+  { file: 'src/constructs/core/mesh-object.ts', line: "import { Chart } from 'cdk8s';" },
   { file: 'src/analysis/explain.ts', line: "import { hostCovers } from '../model/matching';" },
   { file: 'src/cli/main.ts', line: "import { lint } from '../analysis';" },
 ];

@@ -10,7 +10,7 @@
  */
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { ModelProblem, Problems, problemText } from '../model/problem';
+import { ModelProblem, Problems, problemText } from '../../model/problem';
 
 const APP_STATE_ID = 'GrayReleaseAppState';
 const CHART_STATE_ID = 'GrayReleaseChartState';

@@ -1,5 +1,5 @@
 import * as kplus from 'cdk8s-plus-27';
-import type { GrayService } from './gray-service';
+import type { GrayService } from '../service/gray-service';
 
 /** How a lane's versions come to exist and who routes requests into them. */
 export enum LaneMode {

@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
-import { IngressGateway } from './ingress-gateway';
-import { IstioApiVersion, KruiseApiVersion, LoadBalancer } from '../model/api-versions';
-import { CanaryStep, HeaderMatch } from '../model/kruise/canary-step';
+import { IstioApiVersion, KruiseApiVersion, LoadBalancer } from '../../model/api-versions';
+import { CanaryStep, HeaderMatch } from '../../model/kruise/canary-step';
+import { IngressGateway } from '../ingress/ingress-gateway';
 
 /** Progressive delivery of a GrayService through an OpenKruise Rollout. */
 export interface ProgressiveReleaseOptions {

@@ -1,8 +1,8 @@
 /** Argo CD sync waves on the API objects of a construct tree (see the wave table in the model). */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { problemsAt } from './state';
-import { SYNC_WAVE_ANNOTATION, syncWaveOf } from '../model/argocd/sync-waves';
+import { SYNC_WAVE_ANNOTATION, syncWaveOf } from '../../model/argocd/sync-waves';
+import { problemsAt } from '../core/state';
 
 /**
  * Stamps the sync-wave annotation on every API object under `scope` (a chart, or any

@@ -1,10 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { meshObject } from './mesh-object';
-import { addChecks, ChartState, problemsAt } from './state';
-import { GatewaySpec, toJson_GatewaySpec } from '../../imports/istio-networking';
-import { IstioApiVersion } from '../model/api-versions';
-import { isDns1123Label, isDns1123Subdomain, requireDns1123Label, requireInt, requireLabel } from '../model/names';
+import { GatewaySpec, toJson_GatewaySpec } from '../../../imports/istio-networking';
+import { IstioApiVersion } from '../../model/api-versions';
+import { isDns1123Label, isDns1123Subdomain, requireDns1123Label, requireInt, requireLabel } from '../../model/names';
+import { meshObject } from '../core/mesh-object';
+import { addChecks, ChartState, problemsAt } from '../core/state';
 
 /** Props of {@link IngressGateway}. */
 export interface IngressGatewayProps {

@@ -1,14 +1,14 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { GrayService } from './gray-service';
-import { addChecks, AppState, problemsAt } from './state';
 import { ILaneColoring, LaneMemberOptions, LaneMode, TrafficLaneProps } from './traffic-lane-props';
-import { HeaderMatch, HeaderMatchType } from '../model/kruise/canary-step';
-import { requireLaneHeader, requireLaneName, requireLaneValue } from '../model/lanes/lane-rules';
-import { isEnvName, isImageReference, isJsObjectKey, requireDns1123Label, requireInt } from '../model/names';
-import { ModelProblem, problem } from '../model/problem';
-import { LaneDeclaration } from '../model/routing/service-routing';
-import { WellKnown } from '../model/well-known';
+import { HeaderMatch, HeaderMatchType } from '../../model/kruise/canary-step';
+import { requireLaneHeader, requireLaneName, requireLaneValue } from '../../model/lanes/lane-rules';
+import { isEnvName, isImageReference, isJsObjectKey, requireDns1123Label, requireInt } from '../../model/names';
+import { ModelProblem, problem } from '../../model/problem';
+import { LaneDeclaration } from '../../model/routing/service-routing';
+import { WellKnown } from '../../model/well-known';
+import { addChecks, AppState, problemsAt } from '../core/state';
+import { GrayService } from '../service/gray-service';
 
 /** One service's part in a lane. */
 export interface LaneMember {

@@ -1,12 +1,12 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { GrayServiceProps, ProgressiveReleaseOptions } from './gray-service-props';
-import type { IngressGateway } from './ingress-gateway';
-import { checkMatches } from '../model/kruise/canary-step';
-import { gatewayHostAdmits, gatewayHostName, hostCovers, isVirtualServiceHost } from '../model/matching';
-import { isEnvName, isImageReference, isJsObjectKey, requireDns1035Label, requireDns1123Label, requireInt, requireLabel } from '../model/names';
-import { Problems } from '../model/problem';
-import { WellKnown } from '../model/well-known';
+import { GrayServiceProps, ProgressiveReleaseOptions } from './props';
+import { checkMatches } from '../../model/kruise/canary-step';
+import { gatewayHostAdmits, gatewayHostName, hostCovers, isVirtualServiceHost } from '../../model/matching';
+import { isEnvName, isImageReference, isJsObjectKey, requireDns1035Label, requireDns1123Label, requireInt, requireLabel } from '../../model/names';
+import { Problems } from '../../model/problem';
+import { WellKnown } from '../../model/well-known';
+import type { IngressGateway } from '../ingress/ingress-gateway';
 
 /** Labels the library owns on every pod; users may not set or reuse them. */
 const RESERVED_POD_LABELS: readonly string[] = [WellKnown.APP_LABEL, WellKnown.WORKLOAD_LABEL, WellKnown.KRUISE_CANARY_LABEL, WellKnown.LANE_LABEL];

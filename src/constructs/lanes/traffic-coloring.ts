@@ -1,20 +1,20 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ChartState, addChecks, problemsAt } from './state';
 import {
   EnvoyFilterSpec,
   EnvoyFilterSpecConfigPatchesApplyTo,
   EnvoyFilterSpecConfigPatchesMatchContext,
   EnvoyFilterSpecConfigPatchesPatchOperation,
   toJson_EnvoyFilterSpec,
-} from '../../imports/istio-networking';
-import { ENVOY_FILTER_API_VERSION } from '../model/api-versions';
-import { ColoringRule } from '../model/lanes/coloring-rule';
-import { coloringScript } from '../model/lanes/coloring-script';
-import { requireLaneValue } from '../model/lanes/lane-rules';
-import { requireDns1123Label, requireHeaderName, requireLabel, requireObjectName } from '../model/names';
-import { Problems } from '../model/problem';
-import { WellKnown } from '../model/well-known';
+} from '../../../imports/istio-networking';
+import { ENVOY_FILTER_API_VERSION } from '../../model/api-versions';
+import { ColoringRule } from '../../model/lanes/coloring-rule';
+import { coloringScript } from '../../model/lanes/coloring-script';
+import { requireLaneValue } from '../../model/lanes/lane-rules';
+import { requireDns1123Label, requireHeaderName, requireLabel, requireObjectName } from '../../model/names';
+import { Problems } from '../../model/problem';
+import { WellKnown } from '../../model/well-known';
+import { ChartState, addChecks, problemsAt } from '../core/state';
 
 /** Props of {@link TrafficColoring}. */
 export interface TrafficColoringProps {

@@ -1,9 +1,9 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { addChecks, ChartState, problemsAt } from './state';
-import { ApplicationSpec, toJson_ApplicationSpec } from '../../imports/argocd';
-import { IgnoreDifference, ignoreDifferencesFor, ManifestLike, toArgoCdIgnoreDifference } from '../model/argocd/ignore-differences';
-import { isDns1123Label, isDns1123Subdomain, requireObjectName } from '../model/names';
+import { ApplicationSpec, toJson_ApplicationSpec } from '../../../imports/argocd';
+import { IgnoreDifference, ignoreDifferencesFor, ManifestLike, toArgoCdIgnoreDifference } from '../../model/argocd/ignore-differences';
+import { isDns1123Label, isDns1123Subdomain, requireObjectName } from '../../model/names';
+import { addChecks, ChartState, problemsAt } from '../core/state';
 
 /** apiVersion and kind of an Argo CD Application. */
 export const ARGOCD_APPLICATION_API_VERSION = 'argoproj.io/v1alpha1';

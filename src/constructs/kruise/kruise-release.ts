@@ -1,15 +1,15 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { meshObject } from './mesh-object';
-import { AppState } from './state';
 import {
   RolloutSpec, RolloutSpecStrategyCanarySteps, RolloutSpecStrategyCanaryStepsMatchesHeadersType, RolloutSpecStrategyCanaryStepsReplicas,
   RolloutV1Beta1Spec, RolloutV1Beta1SpecStrategyCanarySteps, RolloutV1Beta1SpecStrategyCanaryStepsMatchesHeadersType, RolloutV1Beta1SpecStrategyCanaryStepsReplicas,
   toJson_RolloutSpec, toJson_RolloutV1Beta1Spec, toJson_TrafficRoutingSpec, TrafficRoutingSpec, TrafficRoutingSpecStrategyMatchesHeadersType,
-} from '../../imports/kruise-rollouts';
-import { KruiseApiVersion, TRAFFIC_ROUTING_API_VERSION } from '../model/api-versions';
-import { CanaryStep, HeaderMatch, HeaderMatchType, Pause } from '../model/kruise/canary-step';
-import { WellKnown } from '../model/well-known';
+} from '../../../imports/kruise-rollouts';
+import { KruiseApiVersion, TRAFFIC_ROUTING_API_VERSION } from '../../model/api-versions';
+import { CanaryStep, HeaderMatch, HeaderMatchType, Pause } from '../../model/kruise/canary-step';
+import { WellKnown } from '../../model/well-known';
+import { meshObject } from '../core/mesh-object';
+import { AppState } from '../core/state';
 
 /** A routing object Kruise's Lua scripts rewrite during a release. */
 export interface NetworkRef {
@@ -60,6 +60,8 @@ export class KruiseRelease extends Construct {
   public readonly rollout: ApiObject;
   /** The Rollout, the construct's main object (the same as {@link rollout}). */
   public readonly apiObject: ApiObject;
+  /** Labels the canary pod template gets (the Kruise marker plus the version override). */
+  public readonly canaryLabels: Readonly<Record<string, string>>;
   /** The `TrafficRouting`. */
   public readonly trafficRouting: ApiObject;
   private readonly matches: HeaderMatch[][] = [];
@@ -67,6 +69,7 @@ export class KruiseRelease extends Construct {
   public constructor(scope: Construct, id: string, private readonly props: KruiseReleaseProps) {
     super(scope, id);
     const v1alpha1 = props.apiVersion === KruiseApiVersion.V1ALPHA1;
+    this.canaryLabels = { ...props.canaryLabels };
     this.rollout = meshObject(this, 'Rollout', {
       apiVersion: props.apiVersion,
       kind: 'Rollout',

@@ -1,17 +1,17 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { addChecks, ChartState, problemsAt } from './state';
-import * as asmApi from '../../imports/asm-networking';
-import * as istioApi from '../../imports/istio-networking';
-import { IstioApiVersion } from '../model/api-versions';
-import { asmDestinationRuleSpec, asmVirtualServiceSpec } from '../model/dynamic-subset/asm';
-import { DynamicSubsetIntent, FallbackPolicy, HeaderToSubsetKey, SubsetSelector } from '../model/dynamic-subset/fallback-policy';
-import { checkIntent, workloadProblems } from '../model/dynamic-subset/intent-checks';
-import { IstioExpansion, expandToIstio, istioExpansionProblems } from '../model/dynamic-subset/istio-expansion';
-import { MeshTarget } from '../model/mesh-target';
-import { requireDns1123Label, requireInt } from '../model/names';
-import { ModelProblem } from '../model/problem';
-import { IWorkloadLabels } from '../model/workload';
+import * as asmApi from '../../../imports/asm-networking';
+import * as istioApi from '../../../imports/istio-networking';
+import { IstioApiVersion } from '../../model/api-versions';
+import { asmDestinationRuleSpec, asmVirtualServiceSpec } from '../../model/dynamic-subset/asm';
+import { DynamicSubsetIntent, FallbackPolicy, HeaderToSubsetKey, SubsetSelector } from '../../model/dynamic-subset/fallback-policy';
+import { checkIntent, workloadProblems } from '../../model/dynamic-subset/intent-checks';
+import { IstioExpansion, expandToIstio, istioExpansionProblems } from '../../model/dynamic-subset/istio-expansion';
+import { MeshTarget } from '../../model/mesh-target';
+import { requireDns1123Label, requireInt } from '../../model/names';
+import { ModelProblem } from '../../model/problem';
+import { IWorkloadLabels } from '../../model/workload';
+import { addChecks, ChartState, problemsAt } from '../core/state';
 
 /** The service whose endpoints are grouped. */
 export interface DynamicSubsetService {
