@@ -55,7 +55,19 @@ describe('GrayService defaults', () => {
 
   test('no Rollout or gateway VirtualService without release and gateway', () => {
     const kinds = Testing.synth(c).map((o) => o.kind).sort();
-    expect(kinds).toEqual(['Deployment', 'DestinationRule', 'Service', 'VirtualService']);
+    expect(kinds).toEqual(['Deployment', 'DestinationRule', 'Service', 'ServiceAccount', 'VirtualService']);
+  });
+
+  test('every pod runs as the service\'s own ServiceAccount, which mounts no token (its mesh identity)', () => {
+    // GIVEN a service (one identity per service, so policies can name its callers)
+    // WHEN synthesized
+    const sa = byKind(c, 'ServiceAccount');
+    const pod = byKind(c, 'Deployment').spec.template.spec;
+    // THEN the ServiceAccount is named after the service and the pods use it without a token
+    expect(sa.metadata.name).toBe('shop');
+    expect(sa.automountServiceAccountToken).toBe(false);
+    expect(pod.serviceAccountName).toBe('shop');
+    expect(pod.automountServiceAccountToken).toBe(false);
   });
 });
 

@@ -71,6 +71,11 @@ export class GrayService extends Construct {
   public readonly routing: ServiceRouting;
   /** apiVersion of the Istio objects. */
   public readonly istioApiVersion: IstioApiVersion;
+  /**
+   * The ServiceAccount every workload of the service runs as (the service name): its mesh
+   * identity is `<trust domain>/ns/<namespace>/sa/<serviceAccountName>`.
+   */
+  public readonly serviceAccountName: string;
 
   private readonly calls = new Set<string>();
   private readonly workloadSet: ServiceWorkloads;
@@ -91,6 +96,13 @@ export class GrayService extends Construct {
     for (const [prop, value] of Object.entries(this.names)) requireDns1123Label(problems, `names.${prop}`, value);
     problems.throwIfAny();
 
+    // One identity per service (minimal form of #13's contract): a ServiceAccount named after
+    // the service, without an API token (the pods mount none either).
+    this.serviceAccountName = this.name;
+    const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: this.serviceAccountName, namespace: this.namespace, labels: { [WellKnown.APP_LABEL]: this.name } },
+      automountToken: false,
+    });
     this.workloadSet = new ServiceWorkloads(this, {
       name: this.name,
       namespace: this.namespace,
@@ -98,6 +110,7 @@ export class GrayService extends Construct {
       baseDeployment: this.names.deployment,
       props,
       callees: () => this.callees,
+      serviceAccount,
     });
     this.deployment = this.workloadSet.base;
 

@@ -62,6 +62,8 @@ export interface ServiceWorkloadsProps {
   readonly props: GrayServiceProps;
   /** The services the pods call, read at synth. */
   readonly callees: () => readonly string[];
+  /** The ServiceAccount every pod of the service runs as (contract of #13: one per service). */
+  readonly serviceAccount?: kplus.IServiceAccount;
 }
 
 export class ServiceWorkloads {
@@ -135,6 +137,7 @@ export class ServiceWorkloads {
       select: false,
       podMetadata: { labels: { ...o.labels, ...selector } },
       automountServiceAccountToken: false,
+      serviceAccount: this.o.serviceAccount,
       securityContext: { ensureNonRoot: true, user: props.securityContext?.user ?? SECURE_CONTEXT.user, group: props.securityContext?.group ?? SECURE_CONTEXT.group },
       containers: [{
         name: 'app',
