@@ -46,6 +46,27 @@ export interface IngressGatewayProps {
   readonly apiVersion?: IstioApiVersion;
 }
 
+/**
+ * One server of a Gateway, as the colorings and policies bound to it read it (minimal form of
+ * #12's contract: the construct writes one plain-HTTP server).
+ */
+export interface GatewayServer {
+  /** Port name, unique within the Gateway. */
+  readonly name: string;
+  /** Port number of the server (the gateway Service's port). */
+  readonly port: number;
+  /** Protocol of the port (`HTTP`, `HTTPS`, `HTTP2`, `GRPC`, `TLS`, ...). */
+  readonly protocol: string;
+  /** Hosts the server accepts, `[namespace/]host`. */
+  readonly hosts: readonly string[];
+}
+
+/** A JWT issuer whose tokens the gateway verifies (a RequestAuthentication on its pods). */
+export interface IGatewayJwtIssuer {
+  /** The issuer (`iss` claim) of the verified tokens. */
+  readonly issuer: string;
+}
+
 const HOST = /^(\*|\*\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
 
 /**
@@ -64,6 +85,12 @@ export class IngressGateway extends Construct {
   public readonly hosts: readonly string[];
   /** The underlying `Gateway` object. */
   public readonly apiObject: ApiObject;
+  /** Labels of the gateway pods the Gateway configures. */
+  public readonly selector: Readonly<Record<string, string>>;
+  /** The servers of the Gateway. */
+  public readonly servers: readonly GatewayServer[];
+
+  private readonly issuers: IGatewayJwtIssuer[] = [];
 
   public constructor(scope: Construct, id: string, props: IngressGatewayProps) {
     super(scope, id);
@@ -94,6 +121,8 @@ export class IngressGateway extends Construct {
     requireInt(p, 'port', port, 1, 65535);
     p.throwIfAny();
 
+    this.selector = { ...selector };
+    this.servers = [{ name: 'http', port, protocol: 'HTTP', hosts: [...this.hosts] }];
     const spec: GatewaySpec = {
       selector: { ...selector },
       servers: [{ hosts: [...this.hosts], port: { name: 'http', number: port, protocol: 'HTTP' } }],
@@ -105,6 +134,19 @@ export class IngressGateway extends Construct {
       spec: () => toJson_GatewaySpec(spec),
     });
     addChecks(this, () => ChartState.of(this).uniquenessProblems(this));
+  }
+
+  /** The JWT issuers whose tokens the gateway pods verify (each a RequestAuthentication). */
+  public get jwtIssuers(): readonly IGatewayJwtIssuer[] {
+    return [...this.issuers];
+  }
+
+  /**
+   * Records an issuer whose tokens the gateway verifies.
+   * @internal called by JwtIssuer
+   */
+  public _addJwtIssuer(issuer: IGatewayJwtIssuer): void {
+    this.issuers.push(issuer);
   }
 
   /** How a VirtualService in `fromNamespace` refers to this gateway (`name` or `namespace/name`). */
