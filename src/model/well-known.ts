@@ -39,6 +39,16 @@ export const WellKnown = {
    */
   SETS_HEADERS_ANNOTATION: 'gray-release.io/sets-headers',
   /**
+   * Annotation on an ingress coloring EnvoyFilter: who decides entry into each lane value it
+   * sets, as JSON `{"<value>": ["client-chosen" | "verified-claim" | "source-address" | "default", ...]}`.
+   */
+  ENTRY_TRUST_ANNOTATION: 'gray-release.io/entry-trust',
+  /**
+   * Annotation on an ingress coloring EnvoyFilter: why entering lanes by client-chosen rules only
+   * is acceptable (the coloring's `acknowledgeClientChosenEntry`); lint GR101 then stays quiet.
+   */
+  CLIENT_CHOSEN_ENTRY_ANNOTATION: 'gray-release.io/client-chosen-entry',
+  /**
    * Annotation on a VirtualService or DestinationRule: the lanes (`name=header:value`,
    * comma-separated) its rules implement, for the lane report.
    */
