@@ -6,7 +6,7 @@
 
 // Errors and choices shared by every construct
 export { GrayReleaseError, type Problem } from './model/problem';
-export { IstioApiVersion, KruiseApiVersion, LoadBalancer, ENVOY_FILTER_API_VERSION, TRAFFIC_ROUTING_API_VERSION } from './model/api-versions';
+export { IstioApiVersion, KruiseApiVersion, LoadBalancer, ENVOY_FILTER_API_VERSION, TRAFFIC_ROUTING_API_VERSION, SECURITY_API_VERSION, SIDECAR_API_VERSION } from './model/api-versions';
 export { MeshTarget } from './model/mesh-target';
 export { WellKnown } from './model/well-known';
 export type { IWorkloadLabels } from './model/workload';
@@ -27,8 +27,13 @@ export * from './constructs/kruise/kruise-release';
 // Traffic lanes across a call chain, and the ingress coloring that enters them
 export * from './constructs/lanes/traffic-lane-props';
 export * from './constructs/lanes/traffic-lane';
-export { ColoringRule, ColoringRuleKind } from './model/lanes/coloring-rule';
+export { ColoringRule, ColoringRuleKind, type SourceAddressOptions, type CohortOptions } from './model/lanes/coloring-rule';
+export { EntryTrust, type IJwtIssuerRef } from './model/lanes/entry-trust';
+export { UserKey, UserKeyKind } from './model/lanes/user-key';
 export * from './constructs/lanes/traffic-coloring';
+
+// Security: verified identities at the ingress, zero trust and proxy scoping from the call graph
+export * from './constructs/security/jwt-issuer';
 
 // ASM dynamic subsets, and their static expansion for open-source Istio
 export { FallbackPolicy, POD_IP_KEY, type SubsetSelector, type HeaderToSubsetKey } from './model/dynamic-subset/fallback-policy';
