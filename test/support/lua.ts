@@ -160,6 +160,60 @@ export function runOnRequest(script: string, input: Record<string, string>, cont
   };
 }
 
+/**
+ * Runs `envoy_on_request` of `script` on many requests in ONE Lua state (as one Envoy worker
+ * would) and returns the value of `header` after each ('' when absent). Each request gets fresh
+ * headers; `contexts[i]` (or `context`) gives its peer address and metadata.
+ */
+export function laneAfterEach(script: string, header: string, requests: readonly Record<string, string>[], context: RequestContext = {}): string[] {
+  const L = lauxlib.luaL_newstate();
+  lualib.luaL_openlibs(L);
+  // The requests go in through the C API (no source to parse): __requests[i] = { name = value }.
+  lua.lua_newtable(L);
+  requests.forEach((request, i) => {
+    lua.lua_pushstring(L, to_luastring(String(i + 1)));
+    lua.lua_newtable(L);
+    for (const [k, v] of Object.entries(request)) {
+      lua.lua_pushstring(L, to_luastring(k.toLowerCase()));
+      lua.lua_pushstring(L, to_luastring(v));
+      lua.lua_settable(L, -3);
+    }
+    lua.lua_settable(L, -3);
+  });
+  lua.lua_setglobal(L, to_luastring('__requests'));
+  const code = `
+local store = {}
+local headers = {}
+function headers:get(k) return store[string.lower(k)] end
+function headers:replace(k, v) store[string.lower(k)] = v end
+function headers:remove(k) store[string.lower(k)] = nil end
+local md = ${luaLiteral(context.dynamicMetadata ?? {})}
+local metadata = {}
+function metadata:get(name) return md[name] end
+local info = {}
+function info:downstreamDirectRemoteAddress() return ${luaLiteral(context.directRemoteAddress ?? '198.51.100.7:51234')} end
+function info:dynamicMetadata() return metadata end
+local handle = {}
+function handle:headers() return headers end
+function handle:streamInfo() return info end
+__script()
+local out = {}
+local i = 1
+while __requests[tostring(i)] ~= nil do
+  store = {}
+  for k, v in pairs(__requests[tostring(i)]) do store[k] = v end
+  envoy_on_request(handle)
+  out[i] = store[${luaLiteral(header.toLowerCase())}] or ""
+  i = i + 1
+end
+return table.concat(out, "\\n")
+`;
+  if (lauxlib.luaL_loadstring(L, to_luastring(script)) !== 0) throw new Error(`Lua load error: ${str(L, -1)}`);
+  lua.lua_setglobal(L, to_luastring('__script'));
+  if (lauxlib.luaL_loadstring(L, to_luastring(code)) !== 0 || lua.lua_pcall(L, 0, 1, 0) !== 0) throw new Error(`Lua runtime error: ${str(L, -1)}`);
+  return requests.length === 0 ? [] : str(L, -1).split('\n');
+}
+
 /** Evaluates a Lua expression in fengari and returns its value as a JS string (UTF-8). */
 export function evalLuaString(expression: string): string {
   const L = lauxlib.luaL_newstate();

@@ -13,8 +13,8 @@ import { ColoringRule, ColoringRuleKind } from './coloring-rule';
 import { call, local, n, notNil, ret, s, v, when } from './lua-dsl';
 import { basisPoints } from './rule-checks';
 import {
-  digFunction, forwardedKeyFunction, fnv1aFunction, groupsHexFunction, hasValueFunction, inCohortFunction, inRangeFunction,
-  ipKeyFunction, ipv4HexFunction, peerKeyFunction, verifiedPayloadFunction, xor8Function,
+  bucketOfFunction, digFunction, forwardedKeyFunction, fnv1aFunction, groupsHexFunction, hasValueFunction, inBucketFunction, inRangeFunction,
+  ipKeyFunction, ipv4HexFunction, peerKeyFunction, verifiedPayloadFunction, xor8Functions,
 } from './script-identity';
 import {
   cookieFunction, countFieldsFunction, fieldFunction, hasPrefixFunction, hasSuffixFunction, requestHostFunction, trimFunction,
@@ -54,7 +54,7 @@ const HELPERS: ReadonlyArray<[Helper, () => LuaStatement[]]> = [
   ['address', () => [ipv4HexFunction(), groupsHexFunction(), ipKeyFunction(), peerKeyFunction(), inRangeFunction()]],
   ['forwarded', () => [fieldFunction(), countFieldsFunction(), forwardedKeyFunction()]],
   ['claims', () => [verifiedPayloadFunction(), digFunction(), hasValueFunction()]],
-  ['hash', () => [xor8Function(), fnv1aFunction(), inCohortFunction()]],
+  ['hash', () => [...xor8Functions(), fnv1aFunction(), bucketOfFunction(), inBucketFunction()]],
 ];
 
 /** Per request values the conditions share, computed once before the rules. */
@@ -64,6 +64,8 @@ interface Prelude {
   readonly addressVar: Map<number, string>;
   /** Local holding the verified payload, by issuer. */
   readonly payloadVar: Map<string, string>;
+  /** Local holding the hash bucket of a user key, by `key id|salt`. */
+  readonly bucketVar: Map<string, string>;
 }
 
 function helpersFor(rules: readonly ColoringRule[], hosts: readonly string[] | undefined): Set<Helper> {
@@ -87,6 +89,8 @@ function prelude(rules: readonly ColoringRule[]): Prelude {
   const statements: LuaStatement[] = [];
   const addressVar = new Map<number, string>();
   const payloadVar = new Map<string, string>();
+  const bucketVar = new Map<string, string>();
+  const pre = { statements, addressVar, payloadVar, bucketVar };
   for (const r of rules) {
     if (r.kind === ColoringRuleKind.SOURCE_ADDRESS && !addressVar.has(r.trustedProxyHops ?? 0)) {
       const hops = r.trustedProxyHops ?? 0;
@@ -100,8 +104,19 @@ function prelude(rules: readonly ColoringRule[]): Prelude {
       payloadVar.set(issuer, name);
       statements.push(local(name, call('verified_payload', HANDLE, s(issuer))));
     }
+    if (r.kind === ColoringRuleKind.COHORT && !bucketVar.has(cohortGroup(r))) {
+      // One hash per user key and salt per request, however many cohorts share it.
+      const name = `bucket_${bucketVar.size + 1}`;
+      bucketVar.set(cohortGroup(r), name);
+      statements.push(local(name, call('bucket_of', userKeyValue(r, pre), s(r.salt ?? ''))));
+    }
   }
-  return { statements, addressVar, payloadVar };
+  return pre;
+}
+
+/** Cohorts on one key and salt share one hash and stack their ranges. */
+function cohortGroup(r: ColoringRule): string {
+  return `${r.userKey!.id}|${r.salt}`;
 }
 
 /** `dig(dig(payload, "a"), "b")`: the claim at `path` of a verified payload. */
@@ -114,7 +129,7 @@ function cohortRanges(rules: readonly ColoringRule[]): Map<ColoringRule, [number
   const used = new Map<string, number>();
   const ranges = new Map<ColoringRule, [number, number]>();
   for (const r of rules.filter((x) => x.kind === ColoringRuleKind.COHORT)) {
-    const group = `${r.userKey!.id}|${r.salt}`;
+    const group = cohortGroup(r);
     const lo = used.get(group) ?? 0;
     const hi = lo + basisPoints(r.percent!);
     used.set(group, hi);
@@ -139,7 +154,7 @@ function condition(rule: ColoringRule, pre: Prelude, ranges: Map<ColoringRule, [
     }
     case ColoringRuleKind.COHORT: {
       const [lo, hi] = ranges.get(rule)!;
-      return call('in_cohort', userKeyValue(rule, pre), s(rule.salt ?? ''), n(lo), n(hi));
+      return call('in_bucket', v(pre.bucketVar.get(cohortGroup(rule))!), n(lo), n(hi));
     }
   }
 }
@@ -203,7 +218,7 @@ export function coloringScript(options: ColoringScriptOptions): string {
 export function cohortTotals(rules: readonly ColoringRule[]): Map<string, { readonly key: string; readonly basisPoints: number }> {
   const totals = new Map<string, { key: string; basisPoints: number }>();
   for (const r of rules.filter((x) => x.kind === ColoringRuleKind.COHORT)) {
-    const group = `${r.userKey!.id}|${r.salt}`;
+    const group = cohortGroup(r);
     const t = totals.get(group) ?? { key: `${r.userKey}${r.salt ? ` (salt ${JSON.stringify(r.salt)})` : ''}`, basisPoints: 0 };
     t.basisPoints += basisPoints(r.percent!);
     totals.set(group, t);

@@ -4,7 +4,7 @@
  * - addresses: parse IPv4 and IPv6 text into the 32-hex-digit key of src/model/security/address.ts
  *   (IPv4 as `::ffff:a.b.c.d`), so a CIDR block is a string range compared with `<=`;
  * - verified JWT claims: the payload the JWT filter left in dynamic metadata;
- * - sticky cohorts: 32-bit FNV-1a over the key's bytes, XOR done bit by bit with `%` and `/`,
+ * - sticky cohorts: 32-bit FNV-1a over the key's bytes, XOR by lookups of 4-bit halves in a constant string,
  *   the multiplication split so every intermediate value stays below 2^42.
  *
  * Constant Lua patterns (`^[0-9]+$`) check digits; no pattern is ever built from input.
@@ -32,7 +32,6 @@ const and = lua.and;
 const gt = (a: LuaExpr, b: LuaExpr) => lua.binary('>', a, b);
 const mod = (a: LuaExpr, b: LuaExpr) => lua.binary('%', a, b);
 const times = (a: LuaExpr, b: LuaExpr) => lua.binary('*', a, b);
-const half = (a: LuaExpr) => lua.binary('/', a, n(2));
 
 /** `local function ipv4_hex(s)`: 8 hex digits of a dotted quad (decimal, no leading zeros), or nil. */
 export function ipv4HexFunction(): LuaStatement {
@@ -205,21 +204,40 @@ export function hasValueFunction(): LuaStatement {
   ]);
 }
 
-/** `local function xor8(a, b)`: bitwise XOR of two bytes, one bit at a time with `%` and `/`. */
-export function xor8Function(): LuaStatement {
-  return fn('xor8', ['a', 'b'], [
-    local('r', n(0)),
-    local('bit', n(1)),
-    lua.while(lua.binary('<', v('bit'), n(256)), [
-      local('x', mod(v('a'), n(2))),
-      local('y', mod(v('b'), n(2))),
-      when(lua.ne(v('x'), v('y')), [set('r', plus(v('r'), v('bit')))]),
-      set('a', half(minus(v('a'), v('x')))),
-      set('b', half(minus(v('b'), v('y')))),
-      set('bit', times(v('bit'), n(2))),
+/**
+ * The XOR of two 4-bit values as a 256-character string: the character at `16 * x + y + 1` is
+ * `"a" + (x XOR y)`. Computed here with arithmetic (bit by bit), so Lua needs no bit operator.
+ */
+export function xor4Table(): string {
+  let table = '';
+  for (let x = 0; x < 16; x++) {
+    for (let y = 0; y < 16; y++) {
+      let r = 0;
+      for (let bit = 1, a = x, b = y; bit < 16; bit *= 2, a = Math.floor(a / 2), b = Math.floor(b / 2)) {
+        if (a % 2 !== b % 2) r += bit;
+      }
+      table += String.fromCharCode(97 + r);
+    }
+  }
+  return table;
+}
+
+/**
+ * `local xor4_table = "..."` and `local function xor8(a, b)`: bitwise XOR of two bytes from two
+ * lookups of 4-bit halves in {@link xor4Table} (`%` and `/` split the bytes; no bit operator).
+ */
+export function xor8Functions(): LuaStatement[] {
+  const nibble = (hi: LuaExpr, lo: LuaExpr) => minus(str('byte', v('xor4_table'), plus(plus(times(hi, n(16)), lo), n(1))), n(97));
+  return [
+    local('xor4_table', s(xor4Table())),
+    fn('xor8', ['a', 'b'], [
+      local('la', mod(v('a'), n(16))),
+      local('lb', mod(v('b'), n(16))),
+      local('ha', lua.binary('/', minus(v('a'), v('la')), n(16))),
+      local('hb', lua.binary('/', minus(v('b'), v('lb')), n(16))),
+      ret(plus(times(nibble(v('ha'), v('hb')), n(16)), nibble(v('la'), v('lb')))),
     ]),
-    ret(v('r')),
-  ]);
+  ];
 }
 
 /**
@@ -241,12 +259,17 @@ export function fnv1aFunction(): LuaStatement {
   ]);
 }
 
-/** `local function in_cohort(key, salt, lo, hi)`: the key's bucket (fnv1a mod 10000) is in [lo, hi). */
-export function inCohortFunction(): LuaStatement {
-  const bucket = v('bucket');
-  return fn('in_cohort', ['key', 'salt', 'lo', 'hi'], [
-    when(or(lua.not(isType(v('key'), 'string')), lua.eq(v('key'), s(''))), [ret(lua.bool(false))]),
-    local('bucket', mod(call('fnv1a', concat(v('salt'), v('key'))), n(COHORT_BUCKETS))),
-    ret(and(lua.binary('>=', bucket, v('lo')), lua.binary('<', bucket, v('hi')))),
+/** `local function bucket_of(key, salt)`: fnv1a(salt .. key) mod 10000, or nil without a (string) key. */
+export function bucketOfFunction(): LuaStatement {
+  return fn('bucket_of', ['key', 'salt'], [
+    when(or(lua.not(isType(v('key'), 'string')), lua.eq(v('key'), s(''))), [ret(lua.nil)]),
+    ret(mod(call('fnv1a', concat(v('salt'), v('key'))), n(COHORT_BUCKETS))),
+  ]);
+}
+
+/** `local function in_bucket(b, lo, hi)`: the bucket is known and in [lo, hi). */
+export function inBucketFunction(): LuaStatement {
+  return fn('in_bucket', ['b', 'lo', 'hi'], [
+    ret(and(and(notNil(v('b')), lua.binary('>=', v('b'), v('lo'))), lua.binary('<', v('b'), v('hi')))),
   ]);
 }
