@@ -1,7 +1,9 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ILaneColoring, LaneMemberOptions, LaneMode, TrafficLaneProps } from './traffic-lane-props';
+import { TrafficColoring } from './traffic-coloring';
+import { ILaneColoring, LaneMemberOptions, LaneMode, TrafficLaneProps, WeightedEntryOptions } from './traffic-lane-props';
 import { HeaderMatch, HeaderMatchType } from '../../model/kruise/canary-step';
+import { ColoringRule } from '../../model/lanes/coloring-rule';
 import { requireLaneHeader, requireLaneName, requireLaneValue } from '../../model/lanes/lane-rules';
 import { isEnvName, isImageReference, isJsObjectKey, requireDns1123Label, requireInt } from '../../model/names';
 import { ModelProblem, problem } from '../../model/problem';
@@ -132,11 +134,19 @@ export class TrafficLane extends Construct {
    * ingress gateway) into the lane, setting the lane header on that share so every later hop
    * stays in the lane. Only requests without any lane header are split: the others keep their
    * lane. The rest of the traffic goes to the base subset.
+   *
+   * Per request by default (Istio weights). With `options.stickyBy`, the share is a sticky cohort
+   * of the gateway's coloring instead, decided by a hash of the user key (see
+   * {@link WeightedEntryOptions.stickyBy}); `percent` may then have two decimals.
    */
-  public enterByWeight(service: GrayService, percent: number): void {
+  public enterByWeight(service: GrayService, percent: number, options: WeightedEntryOptions = {}): void {
+    if (options.stickyBy !== undefined) return this.enterByCohort(service, percent, options);
+    if (options.coloring !== undefined) {
+      this.fail('enterByWeight', 'a coloring is given without stickyBy, so it would not be used', 'give stickyBy (the user key of the sticky cohort), or leave the coloring out');
+    }
     if (this.mode !== LaneMode.STATIC) {
       this.fail('enterByWeight', `the lane ${this.name} is progressive: its canary subset exists only while Kruise runs a release, so no static route can point at it`,
-        'enter a progressive lane by ingress coloring (enterByColoring) or use release.weight; or make the lane LaneMode.STATIC');
+        'enter a progressive lane by ingress coloring (enterByColoring), by a sticky cohort (enterByWeight with stickyBy) or use release.weight; or make the lane LaneMode.STATIC');
     }
     const p = problemsAt(this);
     requireInt(p, 'enterByWeight percent', percent, 1, 100);
@@ -156,6 +166,25 @@ export class TrafficLane extends Construct {
     this.entryServices.push(service);
   }
 
+  /** The sticky form of {@link enterByWeight}: a cohort rule in the coloring of the service's gateway. */
+  private enterByCohort(service: GrayService, percent: number, options: WeightedEntryOptions): void {
+    const gateway = service.gateway;
+    if (!gateway) {
+      this.fail('enterByWeight', `the service ${service.name} is not exposed through a gateway, so no ingress coloring sees its requests`, `give ${service.name} the gateway prop`);
+    }
+    const colorings = this.node.root.node.findAll().filter((c): c is TrafficColoring => c instanceof TrafficColoring && c.gateway === gateway && c.header === this.header);
+    const coloring = options.coloring ?? (colorings.length === 1 ? colorings[0] : undefined);
+    if (!coloring) {
+      this.fail('enterByWeight', `${colorings.length === 0 ? 'no' : 'more than one'} TrafficColoring is bound to the gateway ${gateway.name} with the lane header ${this.header}, so the sticky cohort has no single place to go`,
+        `create one with new TrafficColoring(chart, 'coloring', { gateway, header: '${this.header}', ... }), or pass options.coloring`);
+    }
+    if (coloring.gateway !== gateway || coloring.header !== this.header) {
+      this.fail('enterByWeight', `the coloring ${coloring.node.path} is not bound to the gateway ${gateway.name} with the lane header ${this.header}`, 'pass the coloring of the service\'s gateway that sets the lane header');
+    }
+    coloring.addRule(ColoringRule.cohort(options.stickyBy!, percent, this.value));
+    this.enterByColoring(coloring);
+  }
+
   /**
    * Declares the ingress coloring that puts requests in this lane. It must set the lane's
    * header (checked now) and be able to set the lane's value (checked at synth).
@@ -165,7 +194,7 @@ export class TrafficLane extends Construct {
       this.fail('enterByColoring', `the coloring sets the header "${coloring.header}" but the lane ${this.name} is carried by "${this.header}", so colored requests would never match the lane`,
         `color with the header "${this.header}", or give the lane header "${coloring.header}"`);
     }
-    this.colorings.push(coloring);
+    if (!this.colorings.includes(coloring)) this.colorings.push(coloring);
     AppState.of(this).touch();
   }
 
