@@ -34,6 +34,8 @@ export * from './constructs/lanes/traffic-coloring';
 
 // Security: verified identities at the ingress, zero trust and proxy scoping from the call graph
 export * from './constructs/security/jwt-issuer';
+export * from './constructs/security/zero-trust';
+export * from './constructs/security/proxy-scoping';
 
 // ASM dynamic subsets, and their static expansion for open-source Istio
 export { FallbackPolicy, POD_IP_KEY, type SubsetSelector, type HeaderToSubsetKey } from './model/dynamic-subset/fallback-policy';

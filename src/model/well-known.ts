@@ -49,6 +49,11 @@ export const WellKnown = {
    */
   CLIENT_CHOSEN_ENTRY_ANNOTATION: 'gray-release.io/client-chosen-entry',
   /**
+   * Annotation on an AuthorizationPolicy or Sidecar the library derived from the declared call
+   * graph (ZeroTrust, ProxyScoping): the service it is for.
+   */
+  CALL_GRAPH_POLICY_ANNOTATION: 'gray-release.io/call-graph-of',
+  /**
    * Annotation on a VirtualService or DestinationRule: the lanes (`name=header:value`,
    * comma-separated) its rules implement, for the lane report.
    */

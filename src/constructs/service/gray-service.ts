@@ -153,6 +153,8 @@ export class GrayService extends Construct {
       fix: 'route each service from one construct: rename one of them, or put them in different namespaces',
     });
     addChecks(this, () => [...this.validateService(), ...ChartState.of(this).uniquenessProblems(this)]);
+    // Last: chart-wide constructs (ZeroTrust, ProxyScoping) add this service's objects.
+    ChartState.of(this).addService(this);
   }
 
   /**
