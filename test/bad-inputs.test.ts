@@ -14,12 +14,14 @@ import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import {
   applySyncWaves, ArgoCdApplication, CanaryStep, ColoringRule, DynamicSubsetRouting, DynamicSubsetRoutingProps, FallbackPolicy,
-  GrayReleaseError, GrayService, GrayServiceProps, IngressGateway, IstioApiVersion, LaneMode, MeshTarget, POD_IP_KEY, TrafficColoring, TrafficLane,
+  GrayReleaseError, GrayService, GrayServiceProps, IngressGateway, IstioApiVersion, JwtIssuer, LaneMode, MeshTarget, POD_IP_KEY, ProxyScoping, TrafficColoring, TrafficLane,
+  UserKey, ZeroTrust,
 } from '../src';
 
 interface BadInput {
   /** The construct (or function) that must refuse the input. */
-  readonly construct: 'GrayService' | 'IngressGateway' | 'Kruise steps' | 'TrafficLane' | 'TrafficColoring' | 'DynamicSubsetRouting' | 'ArgoCdApplication' | 'sync waves';
+  readonly construct: 'GrayService' | 'IngressGateway' | 'Kruise steps' | 'TrafficLane' | 'TrafficColoring' | 'DynamicSubsetRouting' | 'ArgoCdApplication' | 'sync waves'
+  | 'JwtIssuer' | 'ZeroTrust' | 'ProxyScoping';
   /** What is wrong, in a few words (the test name). */
   readonly what: string;
   /** Builds the bad chart (may throw). */
@@ -211,6 +213,41 @@ const CASES: BadInput[] = [
     message: /EnvoyFilter "lanes" in namespace istio-system is also written by test\/col/,
   },
 
+  // ---- Lane entry security (issue #16) --------------------------------------------------------
+  {
+    construct: 'TrafficColoring',
+    what: 'a JWT claim match without a JWT issuer on the gateway',
+    build: (c) => new TrafficColoring(c, 'col', { header: H, gateway: gateway(c), rules: [ColoringRule.jwtClaim('https://idp.example.com', 'groups', 'beta', 'dev')] }),
+    at: 'col',
+    prop: 'rules[0]',
+    message: /no JwtIssuer for that issuer verifies tokens on the gateway pods/,
+  },
+  { construct: 'TrafficColoring', what: 'a CIDR that does not parse', build: (c) => new TrafficColoring(c, 'col', { header: H, rules: [ColoringRule.sourceAddress(['10.0.0.300/8'], 'dev')] }), at: 'col', prop: 'rules[0].cidrs[0]', message: /"10.0.0.300\/8" "10.0.0.300" is not an IPv4 address/ },
+  { construct: 'TrafficColoring', what: 'a CIDR with host bits set', build: (c) => new TrafficColoring(c, 'col', { header: H, rules: [ColoringRule.sourceAddress(['10.1.0.0/8'], 'dev')] }), at: 'col', prop: 'rules[0].cidrs[0]', message: /host bits set/ },
+  { construct: 'TrafficColoring', what: 'a cohort share outside 0-100', build: (c) => new TrafficColoring(c, 'col', { header: H, rules: [ColoringRule.cohort(UserKey.clientCookie('uid'), 150, 'dev')] }), at: 'col', prop: 'rules[0].percent', message: /150 is not a share from 0 to 100/ },
+  { construct: 'TrafficColoring', what: 'X-Forwarded-For behind 0 trusted proxies', build: (c) => new TrafficColoring(c, 'col', { header: H, rules: [ColoringRule.sourceAddress(['10.0.0.0/8'], 'dev', { trustedProxyHops: 0 })] }), at: 'col', prop: 'rules[0].trustedProxyHops', message: /not a number of trusted proxies/ },
+  {
+    construct: 'TrafficColoring',
+    what: 'a coloring bound to a gateway in another namespace it cannot select',
+    build: (c) => new TrafficColoring(c, 'col', { header: H, defaultValue: 'base', gateway: gateway(c, undefined, { namespace: 'gateways' }), namespace: 'shop' }),
+    at: 'col',
+    prop: 'namespace',
+    message: /Istio applies it only to pods of shop, but the gateway gw .* is in namespace gateways/,
+  },
+  { construct: 'TrafficColoring', what: 'both gateway and gatewaySelector', build: (c) => new TrafficColoring(c, 'col', { header: H, defaultValue: 'base', gateway: gateway(c), gatewaySelector: { istio: 'ingressgateway' } }), at: 'col', prop: 'gatewaySelector', message: /both gateway and gatewaySelector/ },
+  { construct: 'JwtIssuer', what: 'both jwks and jwksUri', build: (c) => new JwtIssuer(c, 'idp', { issuer: 'https://idp.example.com', jwks: '{}', jwksUri: 'https://idp.example.com/jwks' }), at: 'idp', prop: 'jwks', message: /both jwksUri and jwks/ },
+  { construct: 'ZeroTrust', what: 'an ingress principal that is not a principal', build: (c) => new ZeroTrust(c, 'zt', { ingressPrincipals: ['istio-ingressgateway'] }), at: 'zt', prop: 'ingressPrincipals[0]', message: /is not a principal/ },
+  {
+    construct: 'ProxyScoping',
+    what: 'scoping on while a service calls a host that exists nowhere in the app',
+    build: (c) => {
+      new ProxyScoping(c, 'scoping'); new GrayService(c, 'front', { ...SVC, calls: ['ghost'] });
+    },
+    at: 'scoping',
+    prop: 'services.front.calls',
+    message: /front calls "ghost", which is no Service of the app/,
+  },
+
   // ---- DynamicSubsetRouting -------------------------------------------------------------------
   { construct: 'DynamicSubsetRouting', what: 'no mesh target', build: (c) => dsr(c, { target: undefined as any }), at: 'dsr', prop: 'target', message: /choose MeshTarget.ASM or MeshTarget.ISTIO/ },
   { construct: 'DynamicSubsetRouting', what: 'ASM fields under networking.istio.io/v1', build: (c) => dsr(c, { apiVersion: IstioApiVersion.V1 }), at: 'dsr', prop: 'apiVersion', message: /v1beta1/ },
@@ -276,7 +313,7 @@ describe('every bad input is refused with where, what and how to fix, and nothin
   test('the table is large and spread over every construct', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(40);
     expect(new Set(CASES.map((c) => c.what)).size).toBe(CASES.length);
-    expect(new Set(CASES.map((c) => c.construct)).size).toBe(8);
+    expect(new Set(CASES.map((c) => c.construct)).size).toBe(11);
   });
 
   test.each(CASES.map((c) => [c.construct, c.what, c] as const))('%s: %s', (_construct, _what, row) => {
