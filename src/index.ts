@@ -14,6 +14,8 @@ export type { IWorkloadLabels } from './model/workload';
 // Services and the ingress
 export * from './constructs/service/gray-service';
 export * from './constructs/service/props';
+export * from './constructs/service/workload-props';
+export type { IntOrPercent } from './model/workload-checks';
 export * from './constructs/ingress/ingress-gateway';
 export type {
   ServiceRouting, HttpRule, RouteDestination, HeaderCondition, SubsetSpec, LaneDeclaration, WeightedEntry, RenderContext,

@@ -6,9 +6,18 @@
  */
 import { findLanes } from './lanes';
 import type { Finding, Severity } from './lint';
-import { Manifest, ManifestIndex, annotationList, callsOf, findService, formatRef, indexManifests, namespaceOf, podLabels, refOf } from '../model/manifest';
+import { envoyFilterSpec } from '../model/istio-views';
+import { field, items, listOf, mapOf, str } from '../model/json';
+import { Manifest, ManifestIndex, annotationList, callsOf, findService, formatRef, indexManifests, namespaceOf, refOf } from '../model/manifest';
 import { CLUSTER_DOMAIN, labelsMatch, qualifyHost } from '../model/matching';
 import { WellKnown } from '../model/well-known';
+
+// Typed reads of the fields these rules need (see ../model/json).
+const stringMap = mapOf(str);
+const strings = listOf(str);
+/** `spec.<path...>` of a manifest. */
+const at = (m: Manifest, ...path: string[]): unknown => path.reduce<unknown>((v, k) => field(v, k), m.spec);
+const labelsAt = (m: Manifest, ...path: string[]): Record<string, string> | undefined => stringMap(at(m, ...path));
 
 /** The rules: code → severity and summary. */
 export const SECURITY_LINT_RULES: Record<string, { severity: Severity; summary: string }> = {
@@ -32,7 +41,7 @@ export function lintSecurity(manifests: readonly unknown[]): Finding[] {
   const index = indexManifests(manifests);
   const out: Finding[] = [];
   const report: Report = (code, m, message) => out.push({ code, severity: SECURITY_LINT_RULES[code].severity, object: refOf(m), message });
-  const colorings = index.envoyFilters.filter((ef) => (ef.spec?.configPatches ?? []).some((p: any) => p?.match?.context === 'GATEWAY'));
+  const colorings = index.envoyFilters.filter((ef) => items(at(ef, 'configPatches')).some((p) => str(field(field(p, 'match'), 'context')) === 'GATEWAY'));
   checkClientChosenEntry(index, report);
   checkColoringGateways(index, colorings, report);
   checkClaimIssuers(index, colorings, report);
@@ -46,8 +55,7 @@ function entryTrust(ef: Manifest): Record<string, string[]> | undefined {
   const raw = ef.metadata.annotations?.[WellKnown.ENTRY_TRUST_ANNOTATION];
   if (typeof raw !== 'string') return undefined;
   try {
-    const parsed = JSON.parse(raw);
-    return parsed && typeof parsed === 'object' ? parsed : undefined;
+    return mapOf(strings)(JSON.parse(raw));
   } catch {
     return undefined;
   }
@@ -58,9 +66,11 @@ function checkClientChosenEntry(index: ManifestIndex, report: Report): void {
     const setters = index.envoyFilters.filter((ef) => annotationList(ef, WellKnown.SETS_HEADERS_ANNOTATION).includes(lane.header));
     if (setters.some((ef) => entryTrust(ef) === undefined)) continue; // a coloring the library did not write: unknown rules
     const trusts = new Set(setters.flatMap((ef) => entryTrust(ef)![lane.value] ?? []));
-    for (const vs of index.virtualServices.filter((v) => (v.spec?.gateways ?? []).some((g: string) => g !== 'mesh'))) {
-      for (const rule of vs.spec?.http ?? []) {
-        for (const r of rule?.route ?? []) if (r?.headers?.request?.set?.[lane.header] === lane.value) trusts.add('weight');
+    for (const vs of index.virtualServices) {
+      const spec = index.views.virtualService(vs);
+      if (!(spec.gateways ?? []).some((g) => g !== 'mesh')) continue;
+      for (const rule of spec.http ?? []) {
+        for (const r of rule.route ?? []) if (r.headers?.request?.set?.[lane.header] === lane.value) trusts.add('weight');
       }
     }
     if (trusts.size === 0 || [...trusts].some((t) => t !== 'client-chosen')) continue;
@@ -71,17 +81,17 @@ function checkClientChosenEntry(index: ManifestIndex, report: Report): void {
 }
 
 /** Whether a Gateway's pods surely carry `selector` (its own selector covers it, or both are default-install labels). */
-function gatewayPodsMatch(gateway: Manifest, selector: Record<string, string>): boolean {
-  const own: Record<string, string> = gateway.spec?.selector ?? {};
+function gatewayPodsMatch(index: ManifestIndex, gateway: Manifest, selector: Record<string, string>): boolean {
+  const own = index.views.gateway(gateway).selector ?? {};
   if (labelsMatch(selector, own)) return true;
   return labelsMatch(own, DEFAULT_INGRESS_POD_LABELS) && labelsMatch(selector, DEFAULT_INGRESS_POD_LABELS);
 }
 
 function checkColoringGateways(index: ManifestIndex, colorings: Manifest[], report: Report): void {
   for (const ef of colorings) {
-    const selector = ef.spec?.workloadSelector?.labels;
+    const selector = envoyFilterSpec(ef).workloadSelector?.labels;
     if (!selector) continue; // GR008 reports a filter without a selector
-    if (index.gateways.some((gw) => gatewayPodsMatch(gw, selector))) continue;
+    if (index.gateways.some((gw) => gatewayPodsMatch(index, gw, selector))) continue;
     report('GR102', ef, `workloadSelector ${JSON.stringify(selector)} selects the pods of no Gateway in the manifests, so the coloring may run nowhere (requests keep the lane header the client sent) or on another tenant's gateway; bind the coloring to the app's IngressGateway (gateway prop)`);
   }
 }
@@ -91,16 +101,16 @@ function checkClaimIssuers(index: ManifestIndex, colorings: Manifest[], report: 
   for (const ef of colorings) {
     const trust = entryTrust(ef);
     if (!trust || !Object.values(trust).some((ts) => ts.includes('verified-claim'))) continue;
-    const selector = ef.spec?.workloadSelector?.labels ?? {};
-    const verified = ras.some((ra) => labelsMatch(ra.spec?.selector?.matchLabels, selector)
-      && (namespaceOf(ra) === ROOT_NAMESPACE || namespaceOf(ra) === namespaceOf(ef)) && (ra.spec?.jwtRules ?? []).length > 0);
+    const selector = envoyFilterSpec(ef).workloadSelector?.labels ?? {};
+    const verified = ras.some((ra) => labelsMatch(labelsAt(ra, 'selector', 'matchLabels'), selector)
+      && (namespaceOf(ra) === ROOT_NAMESPACE || namespaceOf(ra) === namespaceOf(ef)) && items(at(ra, 'jwtRules')).length > 0);
     if (!verified) report('GR107', ef, `its rules read verified JWT claims, but no RequestAuthentication selects the pods ${JSON.stringify(selector)}, so no token is verified and those rules never match; add a JwtIssuer for the gateway`);
   }
 }
 
 /** Principal path `ns/<ns>/sa/<sa>` of a Deployment's pods. */
 function identityOf(d: Manifest): string {
-  return `ns/${namespaceOf(d)}/sa/${d.spec?.template?.spec?.serviceAccountName ?? d.spec?.template?.spec?.serviceAccount ?? 'default'}`;
+  return `ns/${namespaceOf(d)}/sa/${str(at(d, 'template', 'spec', 'serviceAccountName')) ?? str(at(d, 'template', 'spec', 'serviceAccount')) ?? 'default'}`;
 }
 
 /** Whether an AuthorizationPolicy principal pattern (exact, `*`, `*suffix`, `prefix*`) matches `identity` in any trust domain. */
@@ -114,16 +124,16 @@ function principalMatches(pattern: string, identity: string): boolean {
 
 /** ALLOW AuthorizationPolicies applying to `pods` of namespace `ns`. */
 function allowPolicies(index: ManifestIndex, ns: string, pods: Record<string, string>): Manifest[] {
-  return index.all.filter((m) => m.kind === 'AuthorizationPolicy' && (m.spec?.action ?? 'ALLOW') === 'ALLOW' && !m.spec?.provider
-    && (namespaceOf(m) === ns || namespaceOf(m) === ROOT_NAMESPACE) && labelsMatch(m.spec?.selector?.matchLabels, pods));
+  return index.all.filter((m) => m.kind === 'AuthorizationPolicy' && (str(at(m, 'action')) ?? 'ALLOW') === 'ALLOW' && at(m, 'provider') === undefined
+    && (namespaceOf(m) === ns || namespaceOf(m) === ROOT_NAMESPACE) && labelsMatch(labelsAt(m, 'selector', 'matchLabels'), pods));
 }
 
 /** Whether the ALLOW policies let `identity` in (a rule with other conditions counts as allowing: we cannot evaluate it). */
 function allowed(policies: Manifest[], identity: string): boolean {
-  return policies.some((p) => (p.spec?.rules ?? []).some((rule: any) => {
-    const from: any[] = rule?.from ?? [];
-    return from.length === 0 || rule?.to || rule?.when || from.some((f) => {
-      const principals: string[] | undefined = f?.source?.principals;
+  return policies.some((p) => items(at(p, 'rules')).some((rule) => {
+    const from = items(field(rule, 'from'));
+    return from.length === 0 || field(rule, 'to') !== undefined || field(rule, 'when') !== undefined || from.some((f) => {
+      const principals = strings(field(field(f, 'source'), 'principals'));
       return principals === undefined || principals.some((x) => principalMatches(x, identity));
     });
   }));
@@ -131,7 +141,7 @@ function allowed(policies: Manifest[], identity: string): boolean {
 
 /** The Sidecars whose workloadSelector selects `pods` of namespace `ns`. */
 function sidecarsOf(index: ManifestIndex, ns: string, pods: Record<string, string>): Manifest[] {
-  return index.all.filter((m) => m.kind === 'Sidecar' && namespaceOf(m) === ns && labelsMatch(m.spec?.workloadSelector?.labels, pods));
+  return index.all.filter((m) => m.kind === 'Sidecar' && namespaceOf(m) === ns && labelsMatch(labelsAt(m, 'workloadSelector', 'labels'), pods));
 }
 
 /** Whether an egress host `namespace/dnsName` of a Sidecar in `sidecarNs` covers `fqdn` in namespace `ns`. */
@@ -143,7 +153,7 @@ function egressCovers(host: string, sidecarNs: string, fqdn: string, ns: string)
 
 /** Whether one of the Sidecars routes to `fqdn` of namespace `ns`. */
 function scopedIn(sidecars: Manifest[], fqdn: string, ns: string): boolean {
-  return sidecars.some((s) => (s.spec?.egress ?? []).some((e: any) => (e?.hosts ?? []).some((h: string) => egressCovers(h, namespaceOf(s), fqdn, ns))));
+  return sidecars.some((s) => items(at(s, 'egress')).some((e) => (strings(field(e, 'hosts')) ?? []).some((h) => egressCovers(h, namespaceOf(s), fqdn, ns))));
 }
 
 /** Whether the callee's pods have ALLOW policies that do not let `identity` in. */
@@ -157,9 +167,12 @@ function deniedTo(index: ManifestIndex, svc: Manifest, identity: string): boolea
 /** Services an env value or argument names (`http://cart:8080/x`, `cart.shop.svc.cluster.local:80`). */
 function referencedHosts(d: Manifest): string[] {
   const texts: string[] = [];
-  for (const c of d.spec?.template?.spec?.containers ?? []) {
-    for (const e of c?.env ?? []) if (typeof e?.value === 'string') texts.push(e.value);
-    for (const a of [...(c?.args ?? []), ...(c?.command ?? [])]) if (typeof a === 'string') texts.push(a);
+  for (const c of items(at(d, 'template', 'spec', 'containers'))) {
+    for (const e of items(field(c, 'env'))) {
+      const value = field(e, 'value');
+      if (typeof value === 'string') texts.push(value);
+    }
+    texts.push(...(strings(field(c, 'args')) ?? []), ...(strings(field(c, 'command')) ?? []));
   }
   const hosts: string[] = [];
   for (const token of texts.flatMap((t) => t.split(/[\s,;]+/))) {
@@ -172,12 +185,12 @@ function referencedHosts(d: Manifest): string[] {
 function checkCalls(index: ManifestIndex, report: Report): void {
   for (const d of index.deployments) {
     const ns = namespaceOf(d);
-    const pods = podLabels(d);
+    const pods = index.views.podLabels(d);
     const declared = new Set(callsOf(d).map((h) => qualifyHost(h, ns)));
     const sidecars = sidecarsOf(index, ns, pods);
     for (const host of referencedHosts(d)) {
       const svc = findService(index, host, ns);
-      if (!svc || labelsMatch(svc.spec?.selector, pods)) continue; // not a service of the manifests, or the workload's own
+      if (!svc || labelsMatch(index.views.serviceSelector(svc), pods)) continue; // not a service of the manifests, or the workload's own
       const fqdn = `${svc.metadata.name}.${namespaceOf(svc)}.${CLUSTER_DOMAIN}`;
       if (declared.has(fqdn)) continue;
       const denied = deniedTo(index, svc, identityOf(d));
@@ -202,7 +215,7 @@ function checkCalls(index: ManifestIndex, report: Report): void {
 
 /** Pod label sets of the Deployments a Service selects. */
 function workloadPods(index: ManifestIndex, svc: Manifest): Record<string, string>[] {
-  const selector = svc.spec?.selector;
+  const selector = index.views.serviceSelector(svc);
   if (!selector || Object.keys(selector).length === 0) return [];
-  return index.deployments.filter((d) => namespaceOf(d) === namespaceOf(svc) && labelsMatch(selector, podLabels(d))).map(podLabels);
+  return index.deployments.filter((d) => namespaceOf(d) === namespaceOf(svc) && labelsMatch(selector, index.views.podLabels(d))).map(index.views.podLabels);
 }

@@ -105,6 +105,8 @@ const K8S: Record<string, () => any> = {
   'v1|ServiceAccount': () => require('kubernetes-models/v1/ServiceAccount').ServiceAccount,
   'v1|ConfigMap': () => require('kubernetes-models/v1/ConfigMap').ConfigMap,
   'v1|Namespace': () => require('kubernetes-models/v1/Namespace').Namespace,
+  'autoscaling/v2|HorizontalPodAutoscaler': () => require('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler').HorizontalPodAutoscaler,
+  'policy/v1|PodDisruptionBudget': () => require('kubernetes-models/policy/v1/PodDisruptionBudget').PodDisruptionBudget,
 };
 
 /** Returns the problems of one object (empty when it conforms). */

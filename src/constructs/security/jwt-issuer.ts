@@ -74,9 +74,13 @@ const URL = /^https?:\/\/[!-~]+$/;
  * The CRD accepts `jwksUri` and the older `jwks_uri`; the generated import writes the latter.
  * Istio's documentation and examples use `jwksUri`, so the manifest does too.
  */
-function withJwksUri(spec: Record<string, any> | undefined): Record<string, any> | undefined {
-  const rules = (spec?.jwtRules ?? []).map(({ jwks_uri: uri, ...rest }: Record<string, unknown>) => (uri === undefined ? rest : { ...rest, jwksUri: uri }));
-  return spec && { ...spec, jwtRules: rules };
+function withJwksUri(spec: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (spec === undefined || !Array.isArray(spec.jwtRules)) return spec;
+  const rules = spec.jwtRules.map((rule: Record<string, unknown>) => {
+    const { jwks_uri: uri, ...rest } = rule;
+    return uri === undefined ? rest : { ...rest, jwksUri: uri };
+  });
+  return { ...spec, jwtRules: rules };
 }
 
 /**
