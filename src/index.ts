@@ -2,6 +2,8 @@
  * cdk8s-gray-release: constructs, their props, enums and factories. The tools over manifests
  * (explain, lint, lanes, routes, Argo CD ignores) are the second entry point,
  * `cdk8s-gray-release/analysis`.
+ *
+ * @module cdk8s-gray-release
  */
 
 // Errors and choices shared by every construct
