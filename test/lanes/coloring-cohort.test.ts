@@ -10,14 +10,17 @@ import { ColoringRule, TrafficColoring, UserKey } from '../../src';
 import { fnv1aFunction, xor8Functions } from '../../src/model/lanes/script-identity';
 import { renderLua } from '../../src/model/lua';
 import { fnv1a32, randomUserId, seededRandom } from '../support/identity';
-import { evalLuaString, laneAfterEach } from '../support/lua';
+import { checkLuaSyntax, evalLuaString, laneAfterEach } from '../support/lua';
 
 const LANE = 'x-lane';
 const KEYS = 10000;
 const TOLERANCE_POINTS = 1.5;
 
+/** The script of a coloring with `rules`, checked to parse as LuaJIT and Lua 5.1 first. */
 function scriptOf(rules: ColoringRule[]): string {
-  return new TrafficColoring(new Chart(Testing.app(), 'shop'), 'coloring', { header: LANE, rules }).script;
+  const script = new TrafficColoring(new Chart(Testing.app(), 'shop'), 'coloring', { header: LANE, rules }).script;
+  checkLuaSyntax(script);
+  return script;
 }
 
 /** The share (in percent) of `lanes` equal to `lane`. */

@@ -42,7 +42,7 @@ export interface ProxyScopingProps {
 }
 
 /** Always in scope: istiod and the other control-plane services. */
-export const CONTROL_PLANE_HOSTS = 'istio-system/*';
+const CONTROL_PLANE_HOSTS = 'istio-system/*';
 
 const EGRESS_HOST = /^(\*|\.|~|[a-z0-9]([-a-z0-9]*[a-z0-9])?)\/(\*|(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
 
