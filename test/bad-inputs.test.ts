@@ -11,15 +11,17 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import {
-  applySyncWaves, ArgoCdApplication, CanaryStep, ColoringRule, DynamicSubsetRouting, DynamicSubsetRoutingProps, FallbackPolicy,
-  GrayReleaseError, GrayService, GrayServiceProps, IngressGateway, IstioApiVersion, LaneMode, MeshTarget, POD_IP_KEY, TrafficColoring, TrafficLane,
+  applySyncWaves, ArgoCdApplication, ArgoCdApplicationSet, CanaryStep, ClusterGenerator, ColoringRule, DynamicSubsetRouting, DynamicSubsetRoutingProps, FallbackPolicy,
+  GrayReleaseError, GrayService, GrayServiceProps, IngressGateway, IstioApiVersion, KruiseApiVersion, KruiseControllerVersion, KruiseRelease, LaneMode, MeshTarget,
+  POD_IP_KEY, Release, RolloutStyle, TrafficColoring, TrafficLane,
 } from '../src';
 
 interface BadInput {
   /** The construct (or function) that must refuse the input. */
-  readonly construct: 'GrayService' | 'IngressGateway' | 'Kruise steps' | 'TrafficLane' | 'TrafficColoring' | 'DynamicSubsetRouting' | 'ArgoCdApplication' | 'sync waves';
+  readonly construct: 'GrayService' | 'IngressGateway' | 'Kruise steps' | 'Kruise release' | 'TrafficLane' | 'TrafficColoring' | 'DynamicSubsetRouting' | 'ArgoCdApplication'
+    | 'ArgoCdApplicationSet' | 'sync waves';
   /** What is wrong, in a few words (the test name). */
   readonly what: string;
   /** Builds the bad chart (may throw). */
@@ -35,7 +37,22 @@ interface BadInput {
 const SVC: GrayServiceProps = { image: 'example/app:1.0', port: 8080 };
 const H = 'x-lane';
 const gateway = (c: Chart, hosts = ['shop.example.com'], extra: object = {}) => new IngressGateway(c, 'gw', { hosts, ...extra });
-const progressive = (c: Chart, id: string, release: GrayServiceProps['release'] = { weight: 0 }) => new GrayService(c, id, { ...SVC, release });
+const progressive = (c: Chart, id: string, release: GrayServiceProps['release'] = {}) => new GrayService(c, id, { ...SVC, release });
+const LANE_MATCH = [{ name: H, value: 'canary' }];
+/** A canary release of `svc` with these steps (v1beta1 unless given). */
+const canary = (c: Chart, steps: CanaryStep[], options: object = {}) => new GrayService(c, 'svc', { ...SVC, release: Release.canary({ apiVersion: KruiseApiVersion.V1BETA1, steps, ...options }) });
+const HEADER_STEP = CanaryStep.match([{ name: H, value: 'canary' }], { replicas: 1 });
+const applicationSet = (c: Chart, app: App, props: object = {}) => {
+  const synced = new Chart(app, 'shop');
+  new GrayService(synced, 'svc', SVC);
+  return new ArgoCdApplicationSet(c, 'set', { repoURL: 'https://example.com/repo.git', path: 'dist/shop', charts: [synced], clusters: ClusterGenerator.list([{ name: 'a', server: 'https://a.example.com' }]), ...props });
+};
+/** A chart `shop` with a released service, for the Argo CD rows. */
+const releasedChart = (app: App) => {
+  const synced = new Chart(app, 'shop', { disableResourceNameHashes: true });
+  new GrayService(synced, 'svc', { ...SVC, release: Release.canary({ steps: [CanaryStep.traffic(10)] }) });
+  return synced;
+};
 const DSR_ASM: DynamicSubsetRoutingProps = {
   target: MeshTarget.ASM,
   service: { name: 'hello', port: 5000 },
@@ -61,11 +78,10 @@ const CASES: BadInput[] = [
   { construct: 'GrayService', what: 'Kruise\'s canary marker as the version label', build: (c) => new GrayService(c, 'svc', { ...SVC, versionLabel: 'istio.service.tag' }), at: 'svc', prop: 'versionLabel', message: /Kruise sets itself/ },
   { construct: 'GrayService', what: 'the propagation variable in env', build: (c) => new GrayService(c, 'svc', { ...SVC, env: { GRAY_RELEASE_PROPAGATE_HEADERS: {} as any } }), at: 'svc', prop: 'env', message: /set by the library/ },
   { construct: 'GrayService', what: 'a call to something that is not a host', build: (c) => new GrayService(c, 'svc', { ...SVC, calls: ['http://cart'] }), at: 'svc', prop: 'calls', message: /not a service host/ },
-  { construct: 'GrayService', what: 'a canary version equal to the base version', build: (c) => progressive(c, 'svc', { weight: 10, canaryVersion: 'base' }), at: 'svc', prop: 'release.canaryVersion', message: /join the base subset/ },
-  { construct: 'GrayService', what: 'a release weight over 100', build: (c) => progressive(c, 'svc', { weight: 150 }), at: 'svc', prop: 'release.weight', message: /from 0 to 100/ },
+  { construct: 'GrayService', what: 'a canary version equal to the base version', build: (c) => progressive(c, 'svc', { matches: LANE_MATCH, canaryVersion: 'base' }), at: 'svc', prop: 'release.canaryVersion', message: /join the base subset/ },
   { construct: 'GrayService', what: 'an uppercase release header', build: (c) => progressive(c, 'svc', { matches: [{ name: 'X-Lane', value: 'canary' }] }), at: 'svc', prop: 'release.matches', message: /lowercase header name/ },
-  { construct: 'GrayService', what: 'a release no traffic reaches', build: (c) => progressive(c, 'svc', {}), at: 'svc', prop: 'release', message: /neither header matches nor a weight/ },
-  { construct: 'GrayService', what: 'a base subset named like Kruise\'s canary subset', build: (c) => new GrayService(c, 'svc', { ...SVC, names: { baseSubset: 'canary' }, release: { weight: 5 } }), at: 'svc', prop: 'names.baseSubset', message: /is the subset Kruise appends during a release/ },
+  { construct: 'GrayService', what: 'a release no traffic reaches', build: (c) => progressive(c, 'svc', {}), at: 'svc', prop: 'release', message: /has no header match/ },
+  { construct: 'GrayService', what: 'a base subset named like Kruise\'s canary subset', build: (c) => new GrayService(c, 'svc', { ...SVC, names: { baseSubset: 'canary' }, release: { matches: LANE_MATCH } }), at: 'svc', prop: 'names.baseSubset', message: /is the subset Kruise appends during a release/ },
   { construct: 'GrayService', what: 'gatewayHosts without a gateway', build: (c) => new GrayService(c, 'svc', { ...SVC, gatewayHosts: ['shop.example.com'] }), at: 'svc', prop: 'gatewayHosts', message: /no gateway/ },
   { construct: 'GrayService', what: 'a gateway host the gateway does not accept', build: (c) => new GrayService(c, 'svc', { ...SVC, gateway: gateway(c), gatewayHosts: ['admin.example.com'] }), at: 'svc', prop: 'gatewayHosts', message: /does not accept the host "admin.example.com"/ },
   { construct: 'GrayService', what: 'an invalid gateway host under a catch-all gateway', build: (c) => new GrayService(c, 'svc', { ...SVC, gateway: gateway(c, ['*'], { allowAnyHost: true }), gatewayHosts: ['Shop_Host'] }), at: 'svc', prop: 'gatewayHosts', message: /not a VirtualService host/ },
@@ -116,13 +132,105 @@ const CASES: BadInput[] = [
   { construct: 'IngressGateway', what: 'an empty selector', build: (c) => gateway(c, undefined, { selector: {} }), at: 'gw', prop: 'selector', message: /every gateway pod/ },
   { construct: 'IngressGateway', what: 'a host with a scheme', build: (c) => gateway(c, ['http://shop.example.com']), at: 'gw', prop: 'hosts', message: /\[namespace\/\]host form/ },
 
-  // ---- Kruise steps -------------------------------------------------------------------------
-  { construct: 'Kruise steps', what: 'no step', build: (c) => progressive(c, 'svc', { weight: 5, steps: [] }), at: 'svc', prop: 'release.steps', message: /no step given/ },
-  { construct: 'Kruise steps', what: 'weights that go down', build: (c) => progressive(c, 'svc', { weight: 5, steps: [CanaryStep.weight(50), CanaryStep.weight(20)] }), at: 'svc', prop: 'release.steps', message: /lower weight than the step before/ },
-  { construct: 'Kruise steps', what: 'replicas of 150%', build: (c) => progressive(c, 'svc', { weight: 5, steps: [CanaryStep.replicas('150%')] }), at: 'svc', prop: 'release.steps', message: /"150%"/ },
-  { construct: 'Kruise steps', what: 'a step matching an uppercase header', build: (c) => progressive(c, 'svc', { weight: 5, steps: [CanaryStep.of({ matches: [{ name: 'X-Lane', value: 'canary' }] })] }), at: 'svc', prop: 'release.steps', message: /step 1 matches: "X-Lane" is not a lowercase header name/ },
-  { construct: 'Kruise steps', what: 'a step matching an empty value', build: (c) => progressive(c, 'svc', { weight: 5, steps: [CanaryStep.of({ matches: [{ name: 'x-lane', value: '' }] })] }), at: 'svc', prop: 'release.steps', message: /empty or not printable/ },
-  { construct: 'Kruise steps', what: 'a step with nothing in it', build: (c) => progressive(c, 'svc', { weight: 5, steps: [CanaryStep.of({})] }), at: 'svc', prop: 'release.steps', message: /neither replicas, weight nor matches/ },
+  // ---- Kruise steps (OpenKruise Rollout's validating webhook, R1-R18 of the notes) -----------
+  { construct: 'Kruise steps', what: 'no step (R1)', build: (c) => canary(c, []), at: 'svc', prop: 'release.steps', message: /no step given.*Canary.Steps cannot be empty/ },
+  { construct: 'Kruise steps', what: 'a lane release without steps (R1)', build: (c) => progressive(c, 'svc', { matches: LANE_MATCH, steps: [] }), at: 'svc', prop: 'release.steps', message: /no step given/ },
+  { construct: 'Kruise steps', what: 'v1beta1 header step without replicas (R2, the issue\'s finding)', build: (c) => canary(c, [CanaryStep.match(LANE_MATCH)]), at: 'svc', prop: 'release.steps', message: /step 1 has no replicas.*replicas cannot be empty/ },
+  { construct: 'Kruise steps', what: 'v1alpha1 step with neither replicas nor traffic (R3)', build: (c) => canary(c, [CanaryStep.match(LANE_MATCH)], { apiVersion: KruiseApiVersion.V1ALPHA1 }), at: 'svc', prop: 'release.steps', message: /weight and replicas cannot be empty at the same time/ },
+  { construct: 'Kruise steps', what: 'replicas 0 (R4)', build: (c) => canary(c, [CanaryStep.match(LANE_MATCH, { replicas: 0 })]), at: 'svc', prop: 'release.steps', message: /step 1 has replicas 0.*replicas must be positive number/ },
+  { construct: 'Kruise steps', what: 'replicas of 150% (R4)', build: (c) => canary(c, [CanaryStep.traffic(10, { replicas: '150%' })]), at: 'svc', prop: 'release.steps', message: /"150%"/ },
+  { construct: 'Kruise steps', what: 'replicas that are not a percentage string (R4)', build: (c) => progressive(c, 'svc', { matches: LANE_MATCH, steps: [CanaryStep.replicas('50')] }), at: 'svc', prop: 'release.steps', message: /replicas "50"/ },
+  { construct: 'Kruise steps', what: 'replicas that go down (R5)', build: (c) => canary(c, [CanaryStep.traffic(20, { replicas: '50%' }), CanaryStep.traffic(50, { replicas: '20%' })]), at: 'svc', prop: 'release.steps', message: /step 2 has fewer canary replicas.*non decreasing/ },
+  { construct: 'Kruise steps', what: 'traffic that goes down (R12)', build: (c) => canary(c, [CanaryStep.traffic(50), CanaryStep.traffic(20, { replicas: '50%' })]), at: 'svc', prop: 'release.steps', message: /step 2 has less traffic.*Steps.Weight must be a non decreasing sequence/ },
+  { construct: 'Kruise steps', what: 'traffic 0% (R6)', build: (c) => canary(c, [CanaryStep.traffic(0, { replicas: 1 })]), at: 'svc', prop: 'release.steps', message: /traffic 0.*"0%" < traffic <= "100%"/ },
+  { construct: 'Kruise steps', what: 'traffic over 100% (R6, R11)', build: (c) => canary(c, [CanaryStep.traffic(150, { replicas: 1 })], { apiVersion: KruiseApiVersion.V1ALPHA1 }), at: 'svc', prop: 'release.steps', message: /traffic 150/ },
+  { construct: 'Kruise steps', what: 'partition style routing with replicas over 50% (R8)', build: (c) => canary(c, [CanaryStep.traffic(60)], { style: RolloutStyle.PARTITION }), at: 'svc', prop: 'release.steps', message: /60% of the pods in partition style.*partition-percent-limit/ },
+  { construct: 'Kruise steps', what: 'v1alpha1 partition style header step with replicas over 50% (R9)', build: (c) => canary(c, [CanaryStep.match(LANE_MATCH, { replicas: '80%' })], { style: RolloutStyle.PARTITION, apiVersion: KruiseApiVersion.V1ALPHA1 }), at: 'svc', prop: 'release.steps', message: /partition style/ },
+  { construct: 'Kruise steps', what: 'a step matching an uppercase header', build: (c) => canary(c, [CanaryStep.match([{ name: 'X-Lane', value: 'canary' }], { replicas: 1 })]), at: 'svc', prop: 'release.steps', message: /step 1 matches: "X-Lane" is not a lowercase header name/ },
+  { construct: 'Kruise steps', what: 'a step matching an empty value', build: (c) => canary(c, [CanaryStep.match([{ name: H, value: '' }], { replicas: 1 })]), at: 'svc', prop: 'release.steps', message: /empty, longer than 4096 characters or not printable/ },
+  { construct: 'Kruise steps', what: 'a step matching 17 headers (CRD limit 16, R25)', build: (c) => canary(c, [CanaryStep.match(Array.from({ length: 17 }, (_, i) => ({ name: `x-h${i}`, value: 'a' })), { replicas: 1 })]), at: 'svc', prop: 'release.steps', message: /17 header conditions/ },
+  { construct: 'Kruise steps', what: 'a step with nothing in it', build: (c) => progressive(c, 'svc', { matches: LANE_MATCH, steps: [CanaryStep.of({})] }), at: 'svc', prop: 'release.steps', message: /step 1 has no replicas/ },
+  { construct: 'Kruise steps', what: 'traffic and matches in one step (matches win in Kruise\'s script)', build: (c) => canary(c, [CanaryStep.of({ matches: LANE_MATCH, traffic: 20 })]), at: 'svc', prop: 'release.steps', message: /both traffic and header matches/ },
+  { construct: 'Kruise steps', what: 'a step routing nothing after a routing step', build: (c) => canary(c, [CanaryStep.traffic(50), CanaryStep.replicas('100%')]), at: 'svc', prop: 'release.steps', message: /step 2 has neither traffic nor matches after a step that routes/ },
+  { construct: 'Kruise steps', what: 'a canary release whose steps never route', build: (c) => canary(c, [CanaryStep.replicas(1)]), at: 'svc', prop: 'release.steps', message: /no step has traffic or header matches/ },
+  { construct: 'Kruise steps', what: 'a requestHeaderModifier on a traffic step (R24)', build: (c) => canary(c, [CanaryStep.traffic(10, { requestHeaderModifier: { set: { 'x-canary': '1' } } })]), at: 'svc', prop: 'release.steps', message: /requestHeaderModifier but no header matches/ },
+  { construct: 'Kruise steps', what: 'a requestHeaderModifier for Kruise v0.5 (R24)', build: (c) => canary(c, [CanaryStep.match(LANE_MATCH, { replicas: 1, requestHeaderModifier: { remove: ['x-debug'] } })], { controllerVersion: KruiseControllerVersion.V0_5 }), at: 'svc', prop: 'release.steps', message: /Kruise v0.5 ignores/ },
+  { construct: 'Kruise steps', what: 'per-step traffic in a lane release', build: (c) => progressive(c, 'svc', { matches: LANE_MATCH, steps: [CanaryStep.traffic(20, { replicas: 1 })] }), at: 'svc', prop: 'release.steps', message: /route nothing.*Fix: use Release.canary/ },
+  { construct: 'Kruise steps', what: 'per-step matches in a lane release', build: (c) => progressive(c, 'svc', { matches: LANE_MATCH, steps: [HEADER_STEP] }), at: 'svc', prop: 'release.steps', message: /step matches route nothing.*Fix: use Release.canary/ },
+
+  // ---- Kruise release ----------------------------------------------------------------------
+  { construct: 'Kruise release', what: 'a weight in a lane release (503 before the canary is ready)', build: (c) => progressive(c, 'svc', { matches: LANE_MATCH, weight: 20 }), at: 'svc', prop: 'release.weight', message: /before any canary pod is ready.*Fix: use Release.canary/ },
+  { construct: 'Kruise release', what: 'disableGenerateCanaryService on Kruise v0.5', build: (c) => canary(c, [HEADER_STEP], { disableGenerateCanaryService: true, controllerVersion: KruiseControllerVersion.V0_5 }), at: 'svc', prop: 'release.disableGenerateCanaryService', message: /Kruise v0.5 has no such field/ },
+  { construct: 'Kruise release', what: 'disableGenerateCanaryService in partition style (R22)', build: (c) => canary(c, [HEADER_STEP], { disableGenerateCanaryService: true, style: RolloutStyle.PARTITION }), at: 'svc', prop: 'release.disableGenerateCanaryService', message: /partition style Kruise never labels/ },
+  { construct: 'Kruise release', what: 'a negative grace period (R15)', build: (c) => canary(c, [HEADER_STEP], { gracePeriodSeconds: -1 }), at: 'svc', prop: 'release.gracePeriodSeconds', message: /GracePeriodSeconds cannot be negative/ },
+  {
+    construct: 'Kruise release',
+    what: 'more than one trafficRouting, through the escape hatch (R14)',
+    build: (c) => {
+      const svc = canary(c, [HEADER_STEP]);
+      svc.release!.apiObject.addJsonPatch(JsonPatch.add('/spec/strategy/canary/trafficRoutings/1', { service: 'other', customNetworkRefs: [{ apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', name: 'vs-other' }] }));
+    },
+    at: 'svc/Release',
+    prop: 'spec.strategy.canary.trafficRoutings',
+    message: /Rollout currently only support single TrafficRouting/,
+  },
+  {
+    construct: 'Kruise release',
+    what: 'two Rollouts for one workload (R18)',
+    build: (c) => {
+      const svc = canary(c, [HEADER_STEP]);
+      new KruiseRelease(c, 'extra', {
+        deploymentName: svc.names.deployment,
+        serviceName: 'svc',
+        networkRefs: [{ apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', name: 'vs-svc' }],
+        release: Release.canary({ steps: [CanaryStep.traffic(10)] }),
+        canaryLabels: {},
+        rolloutName: 'other',
+      });
+    },
+    at: 'extra',
+    prop: 'deploymentName',
+    message: /svc-base is also released by test\/svc\/Release/,
+  },
+  {
+    construct: 'Kruise release',
+    what: 'a match-less route with two destinations on the host, for traffic steps (R23)',
+    build: (c) => {
+      const svc = canary(c, [CanaryStep.traffic(20)]);
+      svc.virtualService.addJsonPatch(JsonPatch.add('/spec/http/0/route/1', { destination: { host: 'svc', subset: 'version-base' }, weight: 50 }));
+    },
+    at: 'svc',
+    prop: 'release.steps',
+    message: /2 destinations on svc.*selects such a rule once per destination/,
+  },
+  {
+    construct: 'Kruise release',
+    what: 'a caller that does not propagate the header a canary release matches on',
+    build: (c) => {
+      const back = canary(c, [HEADER_STEP]); new GrayService(c, 'front', { ...SVC, calls: [back] });
+    },
+    at: 'svc',
+    prop: 'release.steps',
+    message: /front calls svc, on the path to the release of svc, but does not propagate x-lane/,
+  },
+  {
+    construct: 'Kruise release',
+    what: 'a caller that does not propagate the header a lane release matches on',
+    build: (c) => {
+      const back = progressive(c, 'back', { matches: LANE_MATCH }); new GrayService(c, 'front', { ...SVC, calls: [back] });
+    },
+    at: 'back',
+    prop: 'release.matches',
+    message: /front calls back, on the path to the release of back, but does not propagate x-lane/,
+  },
+  {
+    construct: 'Kruise release',
+    what: 'a progressive lane member with a canary release',
+    build: (c) => new TrafficLane(c, 'lane', { name: 'dev', header: H, mode: LaneMode.PROGRESSIVE }).addMember(canary(c, [HEADER_STEP])),
+    at: 'lane',
+    prop: 'addMember',
+    message: /is a canary release.*Fix: give svc release: Release.lanes\(\)/,
+  },
 
   // ---- TrafficLane ----------------------------------------------------------------------------
   { construct: 'TrafficLane', what: 'an uppercase lane name', build: (c) => new TrafficLane(c, 'lane', { name: 'Dev', header: H }), at: 'lane', prop: 'name', message: /not a lane name/ },
@@ -251,6 +359,62 @@ const CASES: BadInput[] = [
     message: /Application "argo" in namespace argocd is also written by test\/argo/,
   },
 
+  {
+    construct: 'ArgoCdApplication',
+    what: 'PruneLast with Kruise Rollouts (the sync waits for a paused Deployment)',
+    build: (c, app) => new ArgoCdApplication(c, 'argo', { repoURL: 'https://example.com/r.git', path: 'dist', charts: [releasedChart(app)], extraSyncOptions: ['PruneLast=true'] }),
+    at: 'argo',
+    prop: 'extraSyncOptions',
+    message: /PruneLast=true puts every prune task/,
+  },
+  {
+    construct: 'ArgoCdApplication',
+    what: 'RespectIgnoreDifferences with Kruise Rollouts',
+    build: (c, app) => new ArgoCdApplication(c, 'argo', { repoURL: 'https://example.com/r.git', path: 'dist', charts: [releasedChart(app)], extraSyncOptions: ['RespectIgnoreDifferences=true'] }),
+    at: 'argo',
+    prop: 'extraSyncOptions',
+    message: /removing the canary rule and subset Kruise added/,
+  },
+  {
+    construct: 'ArgoCdApplication',
+    what: 'an object in a sync wave after a Rollout-targeted Deployment',
+    build: (c, app) => {
+      const shop = releasedChart(app);
+      applySyncWaves(shop);
+      new ApiObject(shop, 'job', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late', annotations: { 'argocd.argoproj.io/sync-wave': '9' } } });
+      new ArgoCdApplication(c, 'argo', { repoURL: 'https://example.com/r.git', path: 'dist', charts: [shop] });
+    },
+    at: 'argo',
+    prop: 'charts',
+    message: /ConfigMap late is in a later sync wave \(9\) than the Deployment svc-base \(wave 3\)/,
+  },
+  {
+    construct: 'ArgoCdApplication',
+    what: 'a PostSync hook with Kruise Rollouts',
+    build: (c, app) => {
+      const shop = releasedChart(app);
+      new ApiObject(shop, 'hook', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after', annotations: { 'argocd.argoproj.io/hook': 'PostSync' } } });
+      new ArgoCdApplication(c, 'argo', { repoURL: 'https://example.com/r.git', path: 'dist', charts: [shop] });
+    },
+    at: 'argo',
+    prop: 'charts',
+    message: /ConfigMap after is a PostSync hook/,
+  },
+  { construct: 'ArgoCdApplicationSet', what: 'no cluster in the list', build: (c, app) => applicationSet(c, app, { clusters: ClusterGenerator.list([]) }), at: 'set', prop: 'clusters', message: /names no cluster/ },
+  { construct: 'ArgoCdApplicationSet', what: 'a cluster listed twice', build: (c, app) => applicationSet(c, app, { clusters: ClusterGenerator.list([{ name: 'a', server: 'https://a.example.com' }, { name: 'a', server: 'https://b.example.com' }]) }), at: 'set', prop: 'clusters', message: /listed twice/ },
+  { construct: 'ArgoCdApplicationSet', what: 'a cluster name that cannot end an Application name', build: (c, app) => applicationSet(c, app, { clusters: ClusterGenerator.list([{ name: 'Prod_EU', server: 'https://a.example.com' }]) }), at: 'set', prop: 'clusters', message: /not a cluster name/ },
+  { construct: 'ArgoCdApplicationSet', what: 'a cluster server that is not a URL', build: (c, app) => applicationSet(c, app, { clusters: ClusterGenerator.list([{ name: 'a', server: 'a.example.com' }]) }), at: 'set', prop: 'clusters', message: /not a cluster API URL/ },
+  { construct: 'ArgoCdApplicationSet', what: 'a cluster selector without labels (every cluster)', build: (c, app) => applicationSet(c, app, { clusters: ClusterGenerator.clusters({ matchLabels: {} }) }), at: 'set', prop: 'clusters', message: /select every cluster/ },
+  { construct: 'ArgoCdApplicationSet', what: 'a template expression in the path', build: (c, app) => applicationSet(c, app, { path: 'dist/{{.cluster}}' }), at: 'set', prop: 'path', message: /read as a template/ },
+  {
+    construct: 'ArgoCdApplicationSet',
+    what: 'PruneLast for clusters running Kruise releases',
+    build: (c, app) => new ArgoCdApplicationSet(c, 'set', { repoURL: 'https://example.com/r.git', path: 'dist', charts: [releasedChart(app)], clusters: ClusterGenerator.list([{ name: 'a', server: 'https://a.example.com' }]), extraSyncOptions: ['PruneLast=true'] }),
+    at: 'set',
+    prop: 'extraSyncOptions',
+    message: /PruneLast=true/,
+  },
+
   // ---- sync waves -----------------------------------------------------------------------------
   {
     construct: 'sync waves',
@@ -276,7 +440,7 @@ describe('every bad input is refused with where, what and how to fix, and nothin
   test('the table is large and spread over every construct', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(40);
     expect(new Set(CASES.map((c) => c.what)).size).toBe(CASES.length);
-    expect(new Set(CASES.map((c) => c.construct)).size).toBe(8);
+    expect(new Set(CASES.map((c) => c.construct)).size).toBe(10);
   });
 
   test.each(CASES.map((c) => [c.construct, c.what, c] as const))('%s: %s', (_construct, _what, row) => {
