@@ -2,7 +2,7 @@
  * An Argo CD health customisation for Deployments (`argocd-cm`), for teams that keep sync waves
  * after Rollout-targeted Deployments (or PostSync hooks): a Deployment that Kruise paused for a
  * release is reported Healthy, so the sync finishes; the Rollout's own health check (built into
- * Argo CD by argo-cd #16238, `resource_customizations/rollouts.kruise.io/Rollout/health.lua`) keeps the
+ * Argo CD since v2.11.0, argo-cd #16238, `resource_customizations/rollouts.kruise.io/Rollout/health.lua`) keeps the
  * Application Progressing or Suspended while the release runs.
  *
  * Why it must say Healthy: gitops-engine moves a task to Succeeded only on Healthy (or no health
