@@ -5,7 +5,7 @@
  */
 import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import {
-  applySyncWaves, ArgoCdApplication, ArgoCdApplicationSet, CanaryStep, ClusterGenerator, GrayService, GrayServiceProps, KruiseApiVersion,
+  applySyncWaves, ArgoCdApplication, ArgoCdApplicationSet, CanaryStep, ClusterGenerator, GrayService, GrayServiceProps, IngressGateway, KruiseApiVersion,
   KruiseControllerVersion, KruiseRelease, LaneMode, Release, RolloutStyle, TrafficLane,
 } from '../../src';
 
@@ -116,6 +116,19 @@ export const KRUISE_CASES: BadInput[] = [
     at: 'svc',
     prop: 'release.steps',
     message: /2 destinations on svc.*selects such a rule once per destination/,
+  },
+  {
+    construct: 'Kruise release',
+    what: 'traffic steps on a service with a weighted lane entry (the entry rule takes the requests first)',
+    build: (c) => {
+      const gw = new IngressGateway(c, 'gw', { hosts: ['shop.example.com'] });
+      const svc = new GrayService(c, 'svc', { ...SVC, gateway: gw, release: Release.canary({ steps: [CanaryStep.traffic(20)] }) });
+      const lane = new TrafficLane(c, 'lane', { name: 'dev', header: H });
+      lane.addMember(svc); lane.enterByWeight(svc, 10);
+    },
+    at: 'svc',
+    prop: 'release.steps',
+    message: /weighted lane entry at the gateway \(dev\)/,
   },
   {
     construct: 'Kruise release',

@@ -23,7 +23,13 @@ export function releaseChecks(service: GrayService, release: KruiseRelease, serv
     const objects = [service.virtualService, service.gatewayVirtualService, service.destinationRule]
       .filter((o): o is ApiObject => o !== undefined)
       .map((o) => o.toJson());
-    out.push(...networkObjectProblems(objects, service.name, steps.some((s) => s.headerMatches.length > 0), steps.some((s) => s.trafficPercent !== undefined)));
+    const usesTraffic = steps.some((s) => s.trafficPercent !== undefined);
+    out.push(...networkObjectProblems(objects, service.name, steps.some((s) => s.headerMatches.length > 0), usesTraffic));
+    if (usesTraffic && service.routing.weightedEntries.length > 0) {
+      // Kruise's weight script rescales only match-less rules; the weighted lane entry matches every request without a lane header first.
+      out.push(problem('release.steps', `the weighted lane entry at the gateway (${service.routing.weightedEntries.map((e) => e.lane.name).join(', ')}) routes every request without a lane header before the match-less rule Kruise rescales, so at the gateway the canary would get none of a step's traffic`,
+        'route the canary by header steps, or remove the weighted lane entry while the service has traffic steps'));
+    }
   }
   return out;
 }

@@ -146,9 +146,14 @@ export class Release {
     return new Release(ReleaseMode.CANARY, options);
   }
 
-  /** Whether `value` is a Release (and not the plain-object form). */
+  /**
+   * Whether `value` is a Release (and not the plain-object form); also one made by another copy
+   * of the library (a Release has a mode and options, the plain form has neither).
+   */
   public static isRelease(value: unknown): value is Release {
-    return value instanceof Release;
+    if (value instanceof Release) return true;
+    const v = value as { mode?: unknown; options?: unknown } | null;
+    return typeof v === 'object' && v !== null && Object.values(ReleaseMode).includes(v.mode as ReleaseMode) && typeof v.options === 'object';
   }
 
   private constructor(
