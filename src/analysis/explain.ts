@@ -4,10 +4,10 @@
  */
 import { RegexError, RequestInfo, applyHeaderOperations, describeMatch, firstMatchingRule, matchHeaderNames } from './match';
 import { PodIpOptions, selectPods } from './subsets';
+import { Destination, DynamicSubsetKey, HttpRule } from '../model/istio-views';
 import { simulateKruiseRelease } from '../model/kruise/istio-contract';
 import {
-  Manifest, ManifestIndex, annotationList, callsOf, findService, indexManifests, namespaceOf,
-  podLabels, serviceName,
+  DEFAULT_NAMESPACE, Manifest, ManifestIndex, annotationList, callsOf, findService, indexManifests, namespaceOf, serviceName,
 } from '../model/manifest';
 import { hostCovers, qualifyHost } from '../model/matching';
 import { WellKnown } from '../model/well-known';
@@ -87,31 +87,35 @@ export interface ExplainResult {
 
 interface Ctx {
   readonly index: ManifestIndex;
-  readonly opts: ExplainOptions;
+  readonly opts: Omit<ExplainOptions, 'release'>;
   readonly warnings: string[];
   readonly maxDepth: number;
 }
 
 /** Explains the path of a request through the manifests. */
 export function explain(manifests: readonly unknown[], entry: EntryPoint, opts: ExplainOptions = {}): ExplainResult {
+  if (!opts.release || (opts.release !== 'all' && opts.release.length === 0)) return explainIndexed(indexManifests(manifests), entry, opts);
+  const sim = simulateKruiseRelease(manifests, opts.release);
+  const result = explainIndexed(indexManifests(sim.manifests), entry, opts);
+  return { ...result, release: sim.released, warnings: [...sim.notes, ...result.warnings] };
+}
+
+/**
+ * {@link explain} over manifests already indexed, so that many requests can be explained over
+ * one index (the lane report does); `release` is not applied here.
+ */
+export function explainIndexed(index: ManifestIndex, entry: EntryPoint, opts: Omit<ExplainOptions, 'release'> = {}): ExplainResult {
   const warnings: string[] = [];
-  let input = manifests;
-  let release: string[] = [];
-  if (opts.release && (opts.release === 'all' || opts.release.length > 0)) {
-    const sim = simulateKruiseRelease(manifests, opts.release);
-    input = sim.manifests;
-    release = sim.released;
-    warnings.push(...sim.notes);
-  }
-  const ctx: Ctx = { index: indexManifests(input), opts, warnings, maxDepth: opts.maxDepth ?? 16 };
+  const ctx: Ctx = { index, opts, warnings, maxDepth: opts.maxDepth ?? 16 };
   const headers = lowerKeys(opts.headers ?? {});
   if ('service' in entry) {
-    const ns = entry.namespace ?? namespaceOf(ctx.index.services.find((s) => s.metadata.name === entry.service) ?? { metadata: {} } as Manifest);
+    const svc = ctx.index.services.find((s) => s.metadata.name === entry.service);
+    const ns = entry.namespace ?? (svc ? namespaceOf(svc) : DEFAULT_NAMESPACE);
     const hop = meshHop(ctx, 'client', entry.service, { headers, path: entry.path, sourceNamespace: ns }, ns, []);
-    return { entry: `service ${entry.service}`, headers, release, hops: [hop], warnings };
+    return { entry: `service ${entry.service}`, headers, release: [], hops: [hop], warnings };
   }
   const hop = gatewayHop(ctx, entry, headers);
-  return { entry: `gateway ${hop.from.replace(/^gateway /, '')} host ${entry.host ?? '*'} path ${entry.path ?? '/'}`, headers, release, hops: [hop], warnings };
+  return { entry: `gateway ${hop.from.replace(/^gateway /, '')} host ${entry.host ?? '*'} path ${entry.path ?? '/'}`, headers, release: [], hops: [hop], warnings };
 }
 
 function lowerKeys(h: Record<string, string>): Record<string, string> {
@@ -122,8 +126,8 @@ function gatewayRef(gw: Manifest): string {
   return `${namespaceOf(gw)}/${gw.metadata.name}`;
 }
 
-function boundTo(vs: Manifest, gw: Manifest): boolean {
-  return (vs.spec?.gateways ?? []).some((g: string) => {
+function boundTo(ctx: Ctx, vs: Manifest, gw: Manifest): boolean {
+  return (ctx.index.views.virtualService(vs).gateways ?? []).some((g) => {
     const full = g.includes('/') ? g : `${namespaceOf(vs)}/${g}`;
     return full === gatewayRef(gw);
   });
@@ -133,8 +137,8 @@ function gatewayHop(ctx: Ctx, entry: { gateway: true | string; host?: string; pa
   const want = entry.gateway === true ? undefined : entry.gateway;
   const gateways = ctx.index.gateways.filter((g) => !want || g.metadata.name === want || gatewayRef(g) === want);
   const host = entry.host;
-  const serves = (g: Manifest) => !host || (g.spec?.servers ?? []).some((s: any) =>
-    (s.hosts ?? []).some((h: string) => hostCovers(h, host)));
+  const serves = (g: Manifest) => !host || (ctx.index.views.gateway(g).servers ?? []).some((s) =>
+    (s.hosts ?? []).some((h) => hostCovers(h, host)));
   const gw = gateways.find(serves);
   const base = { host: host ?? '*', headers, destinations: [] };
   if (!gw) {
@@ -143,13 +147,13 @@ function gatewayHop(ctx: Ctx, entry: { gateway: true | string; host?: string; pa
   }
   if (gateways.length > 1 && !want) ctx.warnings.push(`several Gateways; explained through ${gatewayRef(gw)} (pass a gateway name to choose)`);
   const from = `gateway ${gatewayRef(gw)}`;
-  const vss = ctx.index.virtualServices.filter((vs) => boundTo(vs, gw)
-    && (!host || (vs.spec?.hosts ?? []).some((h: string) => hostCovers(h, host))));
-  const req: RequestInfo = { headers, path: entry.path, authority: host, gateway: gatewayRef(gw), sourceLabels: gw.spec?.selector, sourceNamespace: namespaceOf(gw) };
+  const vss = ctx.index.virtualServices.filter((vs) => boundTo(ctx, vs, gw)
+    && (!host || (ctx.index.views.virtualService(vs).hosts ?? []).some((h) => hostCovers(h, host))));
+  const req: RequestInfo = { headers, path: entry.path, authority: host, gateway: gatewayRef(gw), sourceLabels: ctx.index.views.gateway(gw).selector, sourceNamespace: namespaceOf(gw) };
   if (vss.length === 0) {
     return { ...base, from, outcome: 'not-found', status: 404, message: `no VirtualService bound to ${gatewayRef(gw)} for host ${host ?? '*'}` };
   }
-  const rules = vss.flatMap((vs) => (vs.spec?.http ?? []).map((rule: any, index: number) => ({ vs, rule, index })));
+  const rules = vss.flatMap((vs) => rulesOf(ctx, vs));
   return routeHop(ctx, from, host ?? '*', undefined, rules, req, []);
 }
 
@@ -157,9 +161,10 @@ function meshHop(ctx: Ctx, from: string, host: string, req: RequestInfo, callerN
   const fqdn = qualifyHost(host, callerNs);
   const svc = findService(ctx.index, host, callerNs);
   const vs = ctx.index.virtualServices.filter((v) => {
-    const gws: string[] = v.spec?.gateways ?? [];
+    const spec = ctx.index.views.virtualService(v);
+    const gws = spec.gateways ?? [];
     return (gws.length === 0 || gws.includes('mesh'))
-      && (v.spec?.hosts ?? []).some((h: string) => hostCovers(qualifyHost(h, namespaceOf(v)), fqdn));
+      && (spec.hosts ?? []).some((h) => hostCovers(qualifyHost(h, namespaceOf(v)), fqdn));
   });
   if (vs.length > 1) ctx.warnings.push(`several mesh VirtualServices for ${host}; Istio uses one (${vs.map((v) => v.metadata.name).join(', ')}); explained with the first`);
   if (vs.length === 0) {
@@ -169,13 +174,23 @@ function meshHop(ctx: Ctx, from: string, host: string, req: RequestInfo, callerN
     const dest = destination(ctx, { host }, 1, undefined, callerNs, req.headers, path);
     return { from, host, service: serviceName(svc), headers: req.headers, outcome: 'route', destinations: [dest] };
   }
-  const rules = (vs[0].spec?.http ?? []).map((rule: any, index: number) => ({ vs: vs[0], rule, index }));
-  return routeHop(ctx, from, host, svc, rules, { ...req, gateway: 'mesh' }, path);
+  return routeHop(ctx, from, host, svc, rulesOf(ctx, vs[0]), { ...req, gateway: 'mesh' }, path);
+}
+
+/** An http rule of a VirtualService, with its index in `http`. */
+interface IndexedRule {
+  readonly vs: Manifest;
+  readonly rule: HttpRule;
+  readonly index: number;
+}
+
+function rulesOf(ctx: Ctx, vs: Manifest): IndexedRule[] {
+  return (ctx.index.views.virtualService(vs).http ?? []).map((rule, index) => ({ vs, rule, index }));
 }
 
 function routeHop(
   ctx: Ctx, from: string, host: string, svc: Manifest | undefined,
-  rules: Array<{ vs: Manifest; rule: any; index: number }>, req: RequestInfo, path: string[],
+  rules: readonly IndexedRule[], req: RequestInfo, path: string[],
 ): Hop {
   const base = { from, host, service: svc ? serviceName(svc) : undefined, headers: req.headers };
   let hit;
@@ -200,12 +215,12 @@ function routeHop(
   if (rule.delegate) {
     return { ...at, outcome: 'unsupported', message: `delegates to ${rule.delegate.name}; delegation is not followed`, destinations: [] };
   }
-  const routes: any[] = Array.isArray(rule.route) ? rule.route : [];
+  const routes = rule.route ?? [];
   if (routes.length === 0) return { ...at, outcome: 'error', message: 'the rule has no route, redirect or directResponse', destinations: [] };
-  const total = routes.reduce((s, r) => s + (Number(r.weight) || 0), 0);
+  const total = routes.reduce((s, r) => s + (r.weight || 0), 0);
   const upstream = applyHeaderOperations(req.headers, rule.headers?.request);
   const destinations = routes.map((r) => {
-    const share = routes.length === 1 ? 1 : total > 0 ? (Number(r.weight) || 0) / total : 1 / routes.length;
+    const share = routes.length === 1 ? 1 : total > 0 ? (r.weight || 0) / total : 1 / routes.length;
     const headers = applyHeaderOperations(upstream, r.headers?.request);
     return destination(ctx, r.destination ?? {}, share, rule.headerToDynamicSubsetKey, namespaceOf(vs), headers, path);
   });
@@ -214,10 +229,10 @@ function routeHop(
 }
 
 function destination(
-  ctx: Ctx, dest: any, share: number, dynamicKeys: any[] | undefined, ruleNs: string,
+  ctx: Ctx, dest: Destination, share: number, dynamicKeys: readonly DynamicSubsetKey[] | undefined, ruleNs: string,
   headers: Record<string, string>, path: string[],
 ): ExplainedDestination {
-  const host = String(dest.host ?? '');
+  const host = dest.host ?? '';
   const svc = findService(ctx.index, host, ruleNs);
   const base = { host, subset: dest.subset, share };
   if (!svc) {
@@ -243,7 +258,7 @@ function workloadStep(ctx: Ctx, d: Manifest, headers: Record<string, string> | u
     if (path.includes(key) || path.length >= ctx.maxDepth) {
       return { from: d.metadata.name, host, headers: forwarded, outcome: 'cycle' as const, message: path.includes(key) ? 'call cycle; not followed again' : `stopped after ${ctx.maxDepth} hops`, destinations: [] };
     }
-    const req: RequestInfo = { headers: forwarded, sourceLabels: podLabels(d), sourceNamespace: ns };
+    const req: RequestInfo = { headers: forwarded, sourceLabels: ctx.index.views.podLabels(d), sourceNamespace: ns };
     return meshHop(ctx, d.metadata.name, host, req, ns, [...path, key]);
   });
   return { ...step, calls };

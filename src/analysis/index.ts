@@ -3,6 +3,7 @@
  * manifests into the model and never import a construct.
  */
 export * from '../model/manifest';
+export * from '../model/istio-views';
 export * from './load';
 export * from './match';
 export * from './subsets';
@@ -12,5 +13,6 @@ export * from './lanes';
 export * from './lint';
 export * from './mermaid';
 export { simulateKruiseRelease, releaseUnits, rolloutWorkload, type ReleaseUnit, type SimulatedRelease } from '../model/kruise/istio-contract';
+export * from '../model/kruise/kruise-views';
 export { ignoreDifferencesFor, toArgoCdIgnoreDifference, type IgnoreDifference, type ManifestLike } from '../model/argocd/ignore-differences';
 export { withSyncWaves, syncWaveOf, SyncWave, SYNC_WAVE_ANNOTATION } from '../model/argocd/sync-waves';

@@ -2,10 +2,10 @@
  * The lane report: which lanes the manifests define (header values matched to a non-base
  * subset, or declared by annotation) and, per service, where each lane's requests land.
  */
-import { Hop, ExplainedDestination, explain } from './explain';
+import { Hop, ExplainedDestination, explainIndexed } from './explain';
 import { renderTable } from './format';
 import { simulateKruiseRelease } from '../model/kruise/istio-contract';
-import { Manifest, annotationList, formatRef, indexManifests, namespaceOf, refOf } from '../model/manifest';
+import { Manifest, ManifestIndex, annotationList, formatRef, indexManifests, namespaceOf, refOf } from '../model/manifest';
 import { WellKnown } from '../model/well-known';
 
 /** A lane: requests carrying `header: value`. */
@@ -59,15 +59,15 @@ export function findLanes(manifests: readonly unknown[]): Lane[] {
     declaredLanes(m).forEach((l) => add(l.header, l.value, m, l.name));
   }
   for (const vs of index.virtualServices) {
-    const http: any[] = vs.spec?.http ?? [];
-    const catchAll = http.find((r) => !Array.isArray(r?.match) || r.match.length === 0);
-    const baseSubsets = new Set((catchAll?.route ?? []).map((d: any) => d?.destination?.subset));
+    const http = index.views.virtualService(vs).http ?? [];
+    const catchAll = http.find((r) => !r.match || r.match.length === 0);
+    const baseSubsets = new Set((catchAll?.route ?? []).map((d) => d.destination?.subset));
     for (const rule of http) {
-      const subsets = (rule?.route ?? []).map((d: any) => d?.destination?.subset).filter((s: any) => s !== undefined);
-      if (!subsets.some((s: string) => !baseSubsets.has(s))) continue;
+      const subsets = (rule.route ?? []).flatMap((d) => (d.destination?.subset === undefined ? [] : [d.destination.subset]));
+      if (!subsets.some((s) => !baseSubsets.has(s))) continue;
       for (const m of rule.match ?? []) {
-        for (const [name, sm] of Object.entries<any>(m?.headers ?? {})) {
-          if (sm?.exact !== undefined) add(name.toLowerCase(), String(sm.exact), vs);
+        for (const [name, sm] of Object.entries(m.headers ?? {})) {
+          if (sm.exact !== undefined) add(name.toLowerCase(), sm.exact, vs);
         }
       }
     }
@@ -84,8 +84,7 @@ function reached(d: ExplainedDestination[]): string {
 }
 
 /** Per service, what a request with `headers` reaches: first along the gateways' chains, else entering at the service. */
-function reachMap(manifests: readonly unknown[], headers: Record<string, string>): Map<string, { reaches: string; headers: string[] }> {
-  const index = indexManifests(manifests);
+function reachMap(index: ManifestIndex, headers: Record<string, string>): Map<string, { reaches: string; headers: string[] }> {
   const map = new Map<string, { reaches: string; headers: string[] }>();
   const visit = (hop: Hop) => {
     const byService = new Map<string, ExplainedDestination[]>();
@@ -96,10 +95,10 @@ function reachMap(manifests: readonly unknown[], headers: Record<string, string>
     }
     hop.destinations.forEach((d) => d.workloads.forEach((w) => w.calls.forEach(visit)));
   };
-  for (const gw of index.gateways) explain(index.all, { gateway: `${namespaceOf(gw)}/${gw.metadata.name}` }, { headers }).hops.forEach(visit);
+  for (const gw of index.gateways) explainIndexed(index, { gateway: `${namespaceOf(gw)}/${gw.metadata.name}` }, { headers }).hops.forEach(visit);
   for (const svc of index.services) {
     const key = `${svc.metadata.name}.${namespaceOf(svc)}`;
-    if (!map.has(key)) explain(index.all, { service: svc.metadata.name, namespace: namespaceOf(svc) }, { headers, maxDepth: 0 }).hops.forEach(visit);
+    if (!map.has(key)) explainIndexed(index, { service: svc.metadata.name, namespace: namespaceOf(svc) }, { headers, maxDepth: 0 }).hops.forEach(visit);
   }
   return map;
 }
@@ -108,14 +107,15 @@ function reachMap(manifests: readonly unknown[], headers: Record<string, string>
 export function laneReport(input: readonly unknown[], opts: { release?: readonly string[] | 'all' } = {}): LaneReport {
   const manifests = opts.release ? simulateKruiseRelease(input, opts.release).manifests : input;
   const lanes = findLanes(manifests);
-  const base = reachMap(manifests, {});
+  const index = indexManifests(manifests);
+  const base = reachMap(index, {});
   const services = [...base.keys()];
   const rows: LaneHop[] = [];
   for (const lane of lanes) {
-    const reach = reachMap(manifests, { [lane.header]: lane.value });
+    const reach = reachMap(index, { [lane.header]: lane.value });
     for (const service of services) {
       const r = reach.get(service) ?? { reaches: 'not reached', headers: [] };
-      const fallback = r.reaches === base.get(service)!.reaches;
+      const fallback = r.reaches === base.get(service)?.reaches;
       rows.push({ lane: lane.name, service, reaches: r.reaches, fallback, headers: fallback ? [] : r.headers });
     }
   }

@@ -5,10 +5,11 @@
 import { findLanes } from './lanes';
 import { re2Problem } from './match';
 import { destinationRuleFor } from './subsets';
+import { Destination, HttpMatch, StringMatch, envoyFilterSpec } from '../model/istio-views';
+import { field, items } from '../model/json';
 import { releaseUnits } from '../model/kruise/istio-contract';
 import {
-  Manifest, ManifestIndex, ObjectRef, annotationList, findService, formatRef, indexManifests, namespaceOf, podLabels, refOf,
-  workloadsOf,
+  Manifest, ManifestIndex, ObjectRef, annotationList, findService, formatRef, indexManifests, namespaceOf, refOf, workloadsOf,
 } from '../model/manifest';
 import { labelsMatch } from '../model/matching';
 import { isDns1123Label } from '../model/names';
@@ -51,7 +52,7 @@ export function lint(manifests: readonly unknown[]): Finding[] {
   checkVirtualServices(index, report);
   checkDestinationRules(index, report);
   checkGateways(index, report);
-  index.envoyFilters.filter((ef) => !ef.spec?.workloadSelector).forEach((ef) =>
+  index.envoyFilters.filter((ef) => !envoyFilterSpec(ef).workloadSelector).forEach((ef) =>
     report('GR008', ef, 'no spec.workloadSelector: the filter patches every proxy in the namespace (all gateways and sidecars if istio-system); add workloadSelector.labels'));
   checkLaneHeaders(index, report);
   checkKruiseRefs(index, report);
@@ -64,61 +65,66 @@ type Report = (code: string, m: Manifest, message: string) => void;
 
 function checkVirtualServices(index: ManifestIndex, report: Report): void {
   for (const vs of index.virtualServices) {
-    const http: any[] = vs.spec?.http ?? [];
-    const catchAll = http.findIndex((r) => !Array.isArray(r?.match) || r.match.length === 0);
+    const http = index.views.virtualService(vs).http ?? [];
+    const catchAll = http.findIndex((r) => !r.match || r.match.length === 0);
     if (catchAll >= 0 && catchAll < http.length - 1) {
       report('GR005', vs, `http[${catchAll}] has no match, so http[${catchAll + 1}..${http.length - 1}] never apply; move the catch-all rule last`);
     }
     http.forEach((rule, i) => {
-      (rule?.match ?? []).forEach((m: any, j: number) => {
-        for (const kind of ['headers', 'withoutHeaders']) {
-          for (const name of Object.keys(m?.[kind] ?? {})) {
+      (rule.match ?? []).forEach((m, j) => {
+        for (const kind of ['headers', 'withoutHeaders'] as const) {
+          for (const name of Object.keys(m[kind] ?? {})) {
             if (name !== name.toLowerCase()) report('GR004', vs, `http[${i}].match[${j}].${kind} "${name}" is not lowercase; use "${name.toLowerCase()}"`);
           }
         }
         for (const [where, sm] of stringMatches(m)) {
-          const problem = sm?.regex !== undefined ? re2Problem(String(sm.regex)) : undefined;
+          const problem = sm.regex !== undefined ? re2Problem(sm.regex) : undefined;
           if (problem) report('GR014', vs, `http[${i}].match[${j}].${where} regex ${JSON.stringify(sm.regex)}: ${problem}`);
         }
       });
-      const routes: any[] = rule?.route ?? [];
-      if (routes.length > 1 && routes.reduce((s, r) => s + (Number(r?.weight) || 0), 0) === 0) {
+      const routes = rule.route ?? [];
+      if (routes.length > 1 && routes.reduce((s, r) => s + (r.weight || 0), 0) === 0) {
         report('GR006', vs, `http[${i}] routes to ${routes.length} destinations with a total weight of 0; give weights that sum above 0`);
       }
-      routes.forEach((r, k) => checkDestination(index, vs, `http[${i}].route[${k}]`, r?.destination, report));
+      routes.forEach((r, k) => checkDestination(index, vs, `http[${i}].route[${k}]`, r.destination, report));
     });
   }
 }
 
-function stringMatches(m: any): Array<[string, any]> {
-  const out: Array<[string, any]> = [];
-  for (const f of ['uri', 'method', 'authority', 'scheme']) if (m?.[f]) out.push([f, m[f]]);
-  for (const f of ['headers', 'withoutHeaders', 'queryParams']) {
-    for (const [n, sm] of Object.entries(m?.[f] ?? {})) out.push([`${f}.${n}`, sm]);
+function stringMatches(m: HttpMatch): Array<[string, StringMatch]> {
+  const out: Array<[string, StringMatch]> = [];
+  for (const f of ['uri', 'method', 'authority', 'scheme'] as const) {
+    const sm = m[f];
+    if (sm) out.push([f, sm]);
+  }
+  for (const f of ['headers', 'withoutHeaders', 'queryParams'] as const) {
+    for (const [n, sm] of Object.entries(m[f] ?? {})) out.push([`${f}.${n}`, sm]);
   }
   return out;
 }
 
-function checkDestination(index: ManifestIndex, vs: Manifest, where: string, dest: any, report: Report): void {
+function checkDestination(index: ManifestIndex, vs: Manifest, where: string, dest: Destination | undefined, report: Report): void {
   const subset = dest?.subset;
   if (subset === undefined) return;
-  if (!isDns1123Label(String(subset))) report('GR003', vs, `${where}.destination.subset "${subset}" is not a DNS-1123 label`);
-  const svc = findService(index, String(dest.host ?? ''), namespaceOf(vs));
+  if (!isDns1123Label(subset)) report('GR003', vs, `${where}.destination.subset "${subset}" is not a DNS-1123 label`);
+  const svc = findService(index, dest?.host ?? '', namespaceOf(vs));
   if (!svc) return;
   const dr = destinationRuleFor(index, svc);
-  if (!(dr?.spec?.subsets ?? []).some((s: any) => s?.name === subset)) {
-    report('GR001', vs, `${where} routes to subset "${subset}" of ${dest.host}, but ${dr ? `DestinationRule ${dr.metadata.name} does not define it` : 'no DestinationRule exists for that host'} (Envoy answers 503)`);
+  const subsets = dr ? index.views.destinationRule(dr).subsets ?? [] : [];
+  if (!subsets.some((s) => s.name === subset)) {
+    report('GR001', vs, `${where} routes to subset "${subset}" of ${dest?.host}, but ${dr ? `DestinationRule ${dr.metadata.name} does not define it` : 'no DestinationRule exists for that host'} (Envoy answers 503)`);
   }
 }
 
 function checkDestinationRules(index: ManifestIndex, report: Report): void {
   for (const dr of index.destinationRules) {
-    const svc = typeof dr.spec?.host === 'string' ? findService(index, dr.spec.host, namespaceOf(dr)) : undefined;
+    const spec = index.views.destinationRule(dr);
+    const svc = spec.host !== undefined ? findService(index, spec.host, namespaceOf(dr)) : undefined;
     const pods = svc ? workloadsOf(index, svc) : [];
-    (dr.spec?.subsets ?? []).forEach((s: any, i: number) => {
-      if (!isDns1123Label(String(s?.name ?? ''))) report('GR003', dr, `subsets[${i}].name "${s?.name}" is not a DNS-1123 label`);
-      if (svc && pods.length > 0 && !pods.some((d) => labelsMatch(s?.labels, podLabels(d)))) {
-        report('GR002', dr, `subset "${s?.name}" (${JSON.stringify(s?.labels ?? {})}) selects none of the pods of Service ${svc.metadata.name} (${pods.map((d) => d.metadata.name).join(', ')})`);
+    (spec.subsets ?? []).forEach((s, i) => {
+      if (!isDns1123Label(s.name ?? '')) report('GR003', dr, `subsets[${i}].name "${s.name}" is not a DNS-1123 label`);
+      if (svc && pods.length > 0 && !pods.some((d) => labelsMatch(s.labels, index.views.podLabels(d)))) {
+        report('GR002', dr, `subset "${s.name}" (${JSON.stringify(s.labels ?? {})}) selects none of the pods of Service ${svc.metadata.name} (${pods.map((d) => d.metadata.name).join(', ')})`);
       }
     });
   }
@@ -129,8 +135,9 @@ const PLAIN_HOST = /^(\*|(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-
 
 function checkGateways(index: ManifestIndex, report: Report): void {
   for (const gw of index.gateways) {
-    (gw.spec?.servers ?? []).forEach((s: any, i: number) => {
-      const hosts: unknown[] = s?.hosts ?? [];
+    // Read as written, not through the view: the rule reports hosts of the wrong type as well.
+    items(field(gw.spec, 'servers')).forEach((s, i) => {
+      const hosts = items(field(s, 'hosts'));
       if (hosts.length === 0) report('GR007', gw, `servers[${i}] has no hosts; give at least one [namespace/]host`);
       for (const h of hosts) {
         const ok = typeof h === 'string' && (h.includes('/') ? GATEWAY_HOST.test(h) : PLAIN_HOST.test(h));
@@ -148,10 +155,10 @@ function checkLaneHeaders(index: ManifestIndex, report: Report): void {
   if (lanes.length === 0) return;
   const set = new Set<string>();
   index.envoyFilters.forEach((ef) => annotationList(ef, WellKnown.SETS_HEADERS_ANNOTATION).forEach((h) => set.add(h.toLowerCase())));
-  for (const vs of index.virtualServices.filter((v) => (v.spec?.gateways ?? []).some((g: string) => g !== 'mesh'))) {
-    for (const rule of vs.spec?.http ?? []) {
-      Object.keys(rule?.headers?.request?.set ?? {}).forEach((h) => set.add(h.toLowerCase()));
-      for (const r of rule?.route ?? []) Object.keys(r?.headers?.request?.set ?? {}).forEach((h) => set.add(h.toLowerCase()));
+  for (const spec of index.virtualServices.map(index.views.virtualService).filter((v) => (v.gateways ?? []).some((g) => g !== 'mesh'))) {
+    for (const rule of spec.http ?? []) {
+      Object.keys(rule.headers?.request?.set ?? {}).forEach((h) => set.add(h.toLowerCase()));
+      for (const r of rule.route ?? []) Object.keys(r.headers?.request?.set ?? {}).forEach((h) => set.add(h.toLowerCase()));
     }
   }
   for (const lane of lanes) {
@@ -168,11 +175,11 @@ function checkKruiseRefs(index: ManifestIndex, report: Report): void {
       const obj = index.all.find((m) => m.kind === ref.kind && m.metadata.name === ref.name && namespaceOf(m) === u.namespace);
       if (!obj) {
         report('GR013', owner, `customNetworkRefs ${ref.kind} ${ref.name} is not in the manifests (Kruise fails to initialise if it does not exist in namespace ${u.namespace})`);
-      } else if (ref.kind === 'VirtualService' && !Array.isArray(obj.spec?.http)) {
+      } else if (ref.kind === 'VirtualService' && index.views.virtualService(obj).http === undefined) {
         report('GR010', obj, `referenced by ${u.source}, but has no spec.http list; Kruise's VirtualService script fails ("bad argument #1 to 'insert'"); add an http route`);
-      } else if (ref.kind === 'DestinationRule' && !Array.isArray(obj.spec?.subsets)) {
+      } else if (ref.kind === 'DestinationRule' && index.views.destinationRule(obj).subsets === undefined) {
         report('GR011', obj, `referenced by ${u.source}, but has no spec.subsets; Kruise's DestinationRule script fails; add a stable subset (e.g. version-base)`);
-      } else if (ref.kind === 'DestinationRule' && obj.spec.subsets.some((s: any) => s?.name === WellKnown.KRUISE_CANARY_SUBSET)) {
+      } else if (ref.kind === 'DestinationRule' && (index.views.destinationRule(obj).subsets ?? []).some((s) => s.name === WellKnown.KRUISE_CANARY_SUBSET)) {
         report('GR012', obj, `referenced by ${u.source}, but already has a subset "canary"; Kruise appends another one (a duplicate Istio rejects); rename or remove it`);
       }
     }

@@ -21,11 +21,12 @@ export interface RequestInfo {
   readonly sourceNamespace?: string;
 }
 
-/** Thrown for a regex that RE2 (Envoy) would reject or treat differently from JavaScript. */
+import { HeaderOperations, HttpMatch, HttpRule, StringMatch } from '../model/istio-views';
 import { re2Problem, stripCaseFlag } from '../model/regex';
 
 export { re2Problem };
 
+/** Thrown for a regex that RE2 (Envoy) would reject or treat differently from JavaScript. */
 export class RegexError extends Error {
   public constructor(public readonly pattern: string, reason: string) {
     super(`regex ${JSON.stringify(pattern)}: ${reason}`);
@@ -47,13 +48,12 @@ export function compileIstioRegex(pattern: string): RegExp {
   return re;
 }
 
-/** Istio `StringMatch`: exactly one of exact / prefix / regex; `{}` means "present". */
-export function matchString(m: any, value: string | undefined): boolean {
+/** Istio `StringMatch`: exactly one of exact / prefix / regex; `{}` (or none) means "present". */
+export function matchString(m: StringMatch | undefined, value: string | undefined): boolean {
   if (value === undefined) return false;
-  if (!m || typeof m !== 'object') return true;
-  if (m.exact !== undefined) return value === String(m.exact);
-  if (m.prefix !== undefined) return value.startsWith(String(m.prefix));
-  if (m.regex !== undefined) return compileIstioRegex(String(m.regex)).test(value);
+  if (m?.exact !== undefined) return value === m.exact;
+  if (m?.prefix !== undefined) return value.startsWith(m.prefix);
+  if (m?.regex !== undefined) return compileIstioRegex(m.regex).test(value);
   return true;
 }
 
@@ -84,8 +84,7 @@ function gatewayMatches(gateways: string[], req: RequestInfo): boolean {
 }
 
 /** Whether one `HTTPMatchRequest` matches the request (all its fields must hold). */
-export function matchRequest(m: any, req: RequestInfo): boolean {
-  if (!m || typeof m !== 'object') return true;
+export function matchRequest(m: HttpMatch, req: RequestInfo): boolean {
   const { path, query } = pathAndQuery(req);
   if (m.uri) {
     const p = m.ignoreUriCase ? path.toLowerCase() : path;
@@ -103,27 +102,30 @@ export function matchRequest(m: any, req: RequestInfo): boolean {
   for (const [name, sm] of Object.entries(m.queryParams ?? {})) {
     if (!matchString(sm, query[name])) return false;
   }
-  if (m.sourceLabels && !Object.entries(m.sourceLabels).every(([k, v]) => req.sourceLabels?.[k] === String(v))) return false;
+  if (m.sourceLabels && !Object.entries(m.sourceLabels).every(([k, v]) => req.sourceLabels?.[k] === v)) return false;
   if (m.sourceNamespace && m.sourceNamespace !== req.sourceNamespace) return false;
   if (Array.isArray(m.gateways) && m.gateways.length > 0 && !gatewayMatches(m.gateways, req)) return false;
   return true;
 }
 
-function lowerMatch(sm: any): any {
-  if (sm.exact !== undefined) return { exact: String(sm.exact).toLowerCase() };
-  if (sm.prefix !== undefined) return { prefix: String(sm.prefix).toLowerCase() };
+function lowerMatch(sm: StringMatch): StringMatch {
+  if (sm.exact !== undefined) return { exact: sm.exact.toLowerCase() };
+  if (sm.prefix !== undefined) return { prefix: sm.prefix.toLowerCase() };
   return { regex: `(?i)${sm.regex}` };
 }
 
+/** The part of an `http` rule that decides whether it applies. */
+export type RuleMatch = Pick<HttpRule, 'match'>;
+
 /** Whether an `http` rule applies: no `match` (catch-all), or any of its entries matches. */
-export function ruleMatches(rule: any, req: RequestInfo): boolean {
-  const matches = rule?.match;
-  if (!Array.isArray(matches) || matches.length === 0) return true;
+export function ruleMatches(rule: RuleMatch, req: RequestInfo): boolean {
+  const matches = rule.match;
+  if (!matches || matches.length === 0) return true;
   return matches.some((m) => matchRequest(m, req));
 }
 
 /** The first rule that applies, with its index, or undefined (Envoy answers 404). */
-export function firstMatchingRule<T>(rules: readonly T[], req: RequestInfo): { index: number; rule: T } | undefined {
+export function firstMatchingRule<T extends RuleMatch>(rules: readonly T[], req: RequestInfo): { index: number; rule: T } | undefined {
   for (let i = 0; i < rules.length; i++) {
     if (ruleMatches(rules[i], req)) return { index: i, rule: rules[i] };
   }
@@ -131,47 +133,48 @@ export function firstMatchingRule<T>(rules: readonly T[], req: RequestInfo): { i
 }
 
 /** A short human reading of a rule's match, e.g. `headers[my-request-id] exact "canary"`. */
-export function describeMatch(rule: any): string {
-  const matches = rule?.match;
-  if (!Array.isArray(matches) || matches.length === 0) return 'any request';
+export function describeMatch(rule: RuleMatch): string {
+  const matches = rule.match;
+  if (!matches || matches.length === 0) return 'any request';
   return matches.map(describeEntry).join(' OR ');
 }
 
-function describeEntry(m: any): string {
+/** `exact "v1"`, `prefix "/api"`, `regex "..."`: the operator the match names first, or `present`. */
+function describeStringMatch(v: StringMatch): string {
+  const [op] = Object.entries(v).filter(([k, x]) => ['exact', 'prefix', 'regex'].includes(k) && x !== undefined);
+  return op ? `${op[0]} ${JSON.stringify(op[1])}` : 'present';
+}
+
+function describeEntry(m: HttpMatch): string {
   const parts: string[] = [];
-  const sm = (v: any) => {
-    if (!v || typeof v !== 'object') return 'present';
-    const [op] = Object.keys(v).filter((k) => ['exact', 'prefix', 'regex'].includes(k));
-    return op ? `${op} ${JSON.stringify(v[op])}` : 'present';
-  };
-  if (m.uri) parts.push(`uri ${sm(m.uri)}`);
-  for (const [n, v] of Object.entries(m.headers ?? {})) parts.push(`${n} ${sm(v)}`);
-  for (const [n, v] of Object.entries(m.withoutHeaders ?? {})) parts.push(`NOT ${n} ${sm(v)}`);
-  for (const [n, v] of Object.entries(m.queryParams ?? {})) parts.push(`?${n} ${sm(v)}`);
+  if (m.uri) parts.push(`uri ${describeStringMatch(m.uri)}`);
+  for (const [n, v] of Object.entries(m.headers ?? {})) parts.push(`${n} ${describeStringMatch(v)}`);
+  for (const [n, v] of Object.entries(m.withoutHeaders ?? {})) parts.push(`NOT ${n} ${describeStringMatch(v)}`);
+  for (const [n, v] of Object.entries(m.queryParams ?? {})) parts.push(`?${n} ${describeStringMatch(v)}`);
   if (m.sourceLabels) parts.push(`from ${Object.entries(m.sourceLabels).map(([k, v]) => `${k}=${v}`).join(',')}`);
-  if (m.method) parts.push(`method ${sm(m.method)}`);
-  if (m.authority) parts.push(`authority ${sm(m.authority)}`);
+  if (m.method) parts.push(`method ${describeStringMatch(m.method)}`);
+  if (m.authority) parts.push(`authority ${describeStringMatch(m.authority)}`);
   return parts.length ? parts.join(' AND ') : 'any request';
 }
 
 /** Applies a rule's `headers.request` set/add/remove to the headers sent upstream. */
-export function applyHeaderOperations(headers: Record<string, string>, ops: any): Record<string, string> {
+export function applyHeaderOperations(headers: Record<string, string>, ops: HeaderOperations | undefined): Record<string, string> {
   if (!ops) return headers;
   const out: Record<string, string> = {};
-  const removed = new Set<string>((ops.remove ?? []).map((n: string) => n.toLowerCase()));
+  const removed = new Set((ops.remove ?? []).map((n) => n.toLowerCase()));
   for (const [k, v] of Object.entries(headers)) {
     if (!removed.has(k.toLowerCase())) out[k.toLowerCase()] = v;
   }
   for (const [k, v] of Object.entries(ops.add ?? {})) {
     const key = k.toLowerCase();
-    out[key] = out[key] === undefined ? String(v) : `${out[key]},${v}`;
+    out[key] = out[key] === undefined ? v : `${out[key]},${v}`;
   }
-  for (const [k, v] of Object.entries(ops.set ?? {})) out[k.toLowerCase()] = String(v);
+  for (const [k, v] of Object.entries(ops.set ?? {})) out[k.toLowerCase()] = v;
   return out;
 }
 
 /** The header names a rule's matches test (headers and withoutHeaders), lowercase, deduplicated. */
-export function matchHeaderNames(rule: any): string[] {
-  const names = (rule?.match ?? []).flatMap((m: any) => [...Object.keys(m?.headers ?? {}), ...Object.keys(m?.withoutHeaders ?? {})]);
-  return [...new Set<string>(names.map((n: string) => n.toLowerCase()))];
+export function matchHeaderNames(rule: RuleMatch): string[] {
+  const names = (rule.match ?? []).flatMap((m) => [...Object.keys(m.headers ?? {}), ...Object.keys(m.withoutHeaders ?? {})]);
+  return [...new Set(names.map((n) => n.toLowerCase()))];
 }

@@ -5,9 +5,11 @@
 import { Lane, findLanes } from './lanes';
 import { describeMatch } from './match';
 import { destinationRuleFor } from './subsets';
+import { HttpRule } from '../model/istio-views';
 import { releaseUnits, simulateKruiseRelease } from '../model/kruise/istio-contract';
 import {
-  Manifest, ManifestIndex, callsOf, findService, indexManifests, namespaceOf, podLabels, workloadsOf,
+  Manifest, ManifestIndex, callsOf, findService, indexManifests, namespaceOf,
+  workloadsOf,
 } from '../model/manifest';
 import { labelsMatch } from '../model/matching';
 
@@ -50,10 +52,10 @@ class Graph {
   }
 }
 
-function laneOf(rule: any, lanes: Lane[]): Lane | undefined {
-  for (const m of rule?.match ?? []) {
-    for (const [name, sm] of Object.entries<any>(m?.headers ?? {})) {
-      const lane = lanes.find((l) => l.header === name.toLowerCase() && l.value === String(sm?.exact));
+function laneOf(rule: HttpRule, lanes: Lane[]): Lane | undefined {
+  for (const m of rule.match ?? []) {
+    for (const [name, sm] of Object.entries(m.headers ?? {})) {
+      const lane = lanes.find((l) => l.header === name.toLowerCase() && l.value === String(sm.exact));
       if (lane) return lane;
     }
   }
@@ -67,8 +69,9 @@ function svcKey(svc: Manifest): string {
 function versionsOf(index: ManifestIndex, svc: Manifest, subset: string | undefined): Manifest[] {
   const all = workloadsOf(index, svc);
   if (subset === undefined) return all;
-  const def = (destinationRuleFor(index, svc)?.spec?.subsets ?? []).find((s: any) => s?.name === subset);
-  return def ? all.filter((d) => labelsMatch(def.labels, podLabels(d))) : [];
+  const dr = destinationRuleFor(index, svc);
+  const def = (dr ? index.views.destinationRule(dr).subsets ?? [] : []).find((s) => s.name === subset);
+  return def ? all.filter((d) => labelsMatch(def.labels, index.views.podLabels(d))) : [];
 }
 
 /** The Mermaid flowchart (without fences) for a set of manifests. */
@@ -83,22 +86,23 @@ export function renderRoutesMermaid(manifests: readonly unknown[]): string {
   });
   const routedServices = new Set<string>();
   for (const vs of index.virtualServices) {
-    const gws: string[] = vs.spec?.gateways ?? [];
+    const spec = index.views.virtualService(vs);
+    const gws = spec.gateways ?? [];
     const sources: string[] = gws.filter((x) => x !== 'mesh').map((x) => g.node(`gw:${x.includes('/') ? x : `${namespaceOf(vs)}/${x}`}`, `gateway ${x}`, 'gw'));
-    (vs.spec?.http ?? []).forEach((rule: any) => {
+    (spec.http ?? []).forEach((rule) => {
       const lane = laneOf(rule, lanes);
       const color = lane ? LANE_COLORS[lanes.indexOf(lane) % LANE_COLORS.length] : undefined;
-      const routes: any[] = rule?.route ?? [];
-      const total = routes.reduce((s, r) => s + (Number(r?.weight) || 0), 0);
+      const routes = rule.route ?? [];
+      const total = routes.reduce((s, r) => s + (r.weight || 0), 0);
       const match = describeMatch(rule);
       routes.forEach((r) => {
-        const svc = findService(index, String(r?.destination?.host ?? ''), namespaceOf(vs));
+        const svc = findService(index, r.destination?.host ?? '', namespaceOf(vs));
         if (!svc) return;
-        const share = routes.length > 1 && total > 0 ? ` ${Math.round(((Number(r.weight) || 0) * 100) / total)}%` : '';
+        const share = routes.length > 1 && total > 0 ? ` ${Math.round(((r.weight || 0) * 100) / total)}%` : '';
         const label = `${match === 'any request' ? 'default' : match}${share}`;
         sources.forEach((s) => g.edge(s, svcNode(svc), label, color));
         routedServices.add(svcKey(svc));
-        const subset = r.destination.subset;
+        const subset = r.destination?.subset;
         const workloads = versionsOf(index, svc, subset);
         const verLabel = `${subset ?? 'all pods'}: ${workloads.map((d) => d.metadata.name).join(', ') || 'no pods (503)'}`;
         const ver = g.node(`ver:${svcKey(svc)}/${subset ?? '*'}`, verLabel, 'ver');

@@ -2,13 +2,10 @@
  * Which pods a route destination reaches: all pods of the Service, a DestinationRule subset
  * (a label selector), or an ASM dynamic subset chosen from request headers with its fallback.
  */
-import {
-  Manifest, ManifestIndex, namespaceOf, podLabels, workloadsOf,
-} from '../model/manifest';
+import { FallbackPolicy } from '../model/dynamic-subset/fallback-policy';
+import { DynamicSubset, DynamicSubsetKey } from '../model/istio-views';
+import { Manifest, ManifestIndex, namespaceOf, workloadsOf } from '../model/manifest';
 import { hostCovers, labelsMatch, qualifyHost } from '../model/matching';
-
-/** ASM fallback policies for a dynamic subset that has no pods. */
-type FallbackPolicyName = 'NO_FALLBACK' | 'ANY_ENDPOINT' | 'DEFAULT_SUBSET';
 
 /** The pods one destination reaches. */
 export interface PodSelection {
@@ -33,23 +30,26 @@ export interface PodIpOptions {
 /** The DestinationRule for a Service (its host resolved in the DR's namespace). */
 export function destinationRuleFor(index: ManifestIndex, svc: Manifest): Manifest | undefined {
   const fqdn = qualifyHost(svc.metadata.name, namespaceOf(svc));
-  return index.destinationRules.find((dr) => typeof dr.spec?.host === 'string'
-    && hostCovers(qualifyHost(dr.spec.host, namespaceOf(dr)), fqdn));
+  return index.destinationRules.find((dr) => {
+    const host = index.views.destinationRule(dr).host;
+    return host !== undefined && hostCovers(qualifyHost(host, namespaceOf(dr)), fqdn);
+  });
 }
 
 /** The pods a destination reaches for a request, following Istio and ASM semantics. */
 export function selectPods(
   index: ManifestIndex, svc: Manifest, subset: string | undefined,
-  dynamicKeys: any[] | undefined, headers: Record<string, string>, opts: PodIpOptions = {},
+  dynamicKeys: readonly DynamicSubsetKey[] | undefined, headers: Record<string, string>, opts: PodIpOptions = {},
 ): PodSelection {
   const all = workloadsOf(index, svc);
   const dr = destinationRuleFor(index, svc);
+  const spec = dr && index.views.destinationRule(dr);
   if (subset !== undefined) {
-    const def = (dr?.spec?.subsets ?? []).find((s: any) => s?.name === subset);
+    const def = (spec?.subsets ?? []).find((s) => s.name === subset);
     if (!dr || !def) {
       return { workloads: [], selection: `subset ${subset}`, destinationRule: dr, noHealthyUpstream: `no DestinationRule defines subset "${subset}"` };
     }
-    const workloads = all.filter((d) => labelsMatch(def.labels, podLabels(d)));
+    const workloads = all.filter((d) => labelsMatch(def.labels, index.views.podLabels(d)));
     return {
       workloads,
       selection: `subset ${subset} (${formatLabels(def.labels)})`,
@@ -57,12 +57,12 @@ export function selectPods(
       noHealthyUpstream: workloads.length === 0 ? `subset "${subset}" selects no pods of the service` : undefined,
     };
   }
-  const dyn = dr?.spec?.trafficPolicy?.loadBalancer?.dynamicSubset;
-  if (dyn && Array.isArray(dynamicKeys) && dynamicKeys.length > 0) {
-    return dynamicSelection(all, dr!, dyn, dynamicKeys, headers, opts);
+  const dyn = spec?.trafficPolicy?.loadBalancer?.dynamicSubset;
+  if (dr && dyn && dynamicKeys && dynamicKeys.length > 0) {
+    return dynamicSelection(index, all, dr, dyn, dynamicKeys, headers, opts);
   }
-  if (dyn) {
-    return fallback(all, dr!, dyn, dyn.fallbackPolicy, 'the route maps no header to a dynamic subset key');
+  if (dr && dyn) {
+    return fallback(index, all, dr, dyn, dyn.fallbackPolicy, 'the route maps no header to a dynamic subset key');
   }
   return {
     workloads: all,
@@ -73,41 +73,48 @@ export function selectPods(
 }
 
 function dynamicSelection(
-  all: Manifest[], dr: Manifest, dyn: any, keys: any[], headers: Record<string, string>, opts: PodIpOptions,
+  index: ManifestIndex, all: Manifest[], dr: Manifest, dyn: DynamicSubset, keys: readonly DynamicSubsetKey[], headers: Record<string, string>, opts: PodIpOptions,
 ): PodSelection {
   const values: Record<string, string> = {};
   for (const k of keys) {
-    const v = headerValue(headers, String(k?.header ?? '')) ?? k?.defaultValue;
-    if (typeof k?.key === 'string' && v !== undefined) values[k.key] = String(v);
+    const v = headerValue(headers, k.header ?? '') ?? k.defaultValue;
+    if (k.key !== undefined && v !== undefined) values[k.key] = v;
   }
   for (const sel of dyn.subsetSelectors ?? []) {
-    const selKeys: string[] = (sel?.keys ?? []).filter((k: string) => values[k] !== undefined);
+    const selKeys = (sel.keys ?? []).filter((k) => values[k] !== undefined);
     if (selKeys.length === 0) continue;
     const wanted = Object.fromEntries(selKeys.map((k) => [k, values[k]]));
     const desc = `dynamic subset ${formatLabels(wanted)}`;
     const ip = wanted['%ip%'];
     const labelKeys = selKeys.filter((k) => k !== '%ip%');
-    let workloads = all.filter((d) => labelKeys.every((k) => podLabels(d)[k] === wanted[k]));
+    let workloads = all.filter((d) => labelKeys.every((k) => index.views.podLabels(d)[k] === wanted[k]));
     if (ip !== undefined) {
       if (!opts.podIps) {
         return { workloads, selection: `${desc}: selects one pod by IP ${ip} (pod IPs unknown; pass podIps)`, destinationRule: dr, podIp: ip };
       }
-      workloads = workloads.filter((d) => (opts.podIps![d.metadata.name] ?? []).includes(ip));
+      const podIps = opts.podIps;
+      workloads = workloads.filter((d) => (podIps[d.metadata.name] ?? []).includes(ip));
     }
     if (workloads.length > 0) return { workloads, selection: desc, destinationRule: dr, podIp: ip };
-    return fallback(all, dr, dyn, sel.fallbackPolicy ?? dyn.fallbackPolicy, `${desc} has no pods`);
+    return fallback(index, all, dr, dyn, sel.fallbackPolicy ?? dyn.fallbackPolicy, `${desc} has no pods`);
   }
-  return fallback(all, dr, dyn, dyn.fallbackPolicy, 'no subset selector has a value for its keys');
+  return fallback(index, all, dr, dyn, dyn.fallbackPolicy, 'no subset selector has a value for its keys');
 }
 
-function fallback(all: Manifest[], dr: Manifest, dyn: any, policy: string | undefined, why: string): PodSelection {
-  const p = (!policy || policy === 'UNSPECIFIED' ? 'NO_FALLBACK' : policy) as FallbackPolicyName;
-  if (p === 'ANY_ENDPOINT') {
+/** ASM's fallback policies by name; UNSPECIFIED, absent or unknown is NO_FALLBACK. */
+const POLICIES: Readonly<Record<string, FallbackPolicy>> = {
+  ANY_ENDPOINT: FallbackPolicy.ANY_ENDPOINT,
+  DEFAULT_SUBSET: FallbackPolicy.DEFAULT_SUBSET,
+};
+
+function fallback(index: ManifestIndex, all: Manifest[], dr: Manifest, dyn: DynamicSubset, policy: string | undefined, why: string): PodSelection {
+  const p = POLICIES[policy ?? ''] ?? FallbackPolicy.NO_FALLBACK;
+  if (p === FallbackPolicy.ANY_ENDPOINT) {
     return { workloads: all, selection: `${why}; ANY_ENDPOINT: any pod of the service`, destinationRule: dr, noHealthyUpstream: all.length ? undefined : 'the Service selects no pods' };
   }
-  if (p === 'DEFAULT_SUBSET') {
+  if (p === FallbackPolicy.DEFAULT_SUBSET) {
     const def = dyn.defaultSubset ?? {};
-    const workloads = all.filter((d) => labelsMatch(def, podLabels(d)));
+    const workloads = all.filter((d) => labelsMatch(def, index.views.podLabels(d)));
     return {
       workloads,
       selection: `${why}; DEFAULT_SUBSET ${formatLabels(def)}`,

@@ -3,7 +3,7 @@
  * Returns the exit code: 0 success, 1 lint errors, 2 bad usage or input.
  */
 import {
-  EntryPoint, formatExplain, formatLaneReport, formatRef, hasErrors, laneReport, lint, loadManifests, explain,
+  EntryPoint, Manifest, formatExplain, formatLaneReport, formatRef, hasErrors, laneReport, lint, loadManifests, explain,
   renderRoutesMarkdown, renderTable, LINT_RULES,
 } from '../analysis';
 
@@ -88,13 +88,73 @@ function podIpsOf(values: string[]): Record<string, string[]> | undefined {
   return out;
 }
 
+/** What a command gets: the parsed arguments, the manifests, and where to print. */
+interface CommandContext {
+  readonly args: Args;
+  readonly manifests: Manifest[];
+  readonly json: boolean;
+  readonly out: (s: string) => void;
+}
+
+function explainCommand({ args, manifests, json, out }: CommandContext): number {
+  const gw = args.flags.get('--gateway');
+  const service = args.flags.get('--service')?.[0];
+  const path = args.flags.get('--path')?.[0];
+  if (gw && service) throw new Error('--gateway and --service are exclusive: enter at the gateway or at a service');
+  const entry: EntryPoint = service
+    ? { service, namespace: args.flags.get('--namespace')?.[0], path }
+    : { gateway: gw?.[0] ? gw[0] : true, host: args.flags.get('--host')?.[0], path };
+  const result = explain(manifests, entry, {
+    headers: headersOf(args.flags.get('--header') ?? []),
+    release: releaseOf(args),
+    podIps: podIpsOf(args.flags.get('--pod-ip') ?? []),
+  });
+  out(json ? JSON.stringify(result, null, 2) : formatExplain(result));
+  return 0;
+}
+
+function lintCommand({ manifests, json, out }: CommandContext): number {
+  const findings = lint(manifests);
+  if (json) {
+    out(JSON.stringify(findings, null, 2));
+  } else if (findings.length === 0) {
+    out('no findings');
+  } else {
+    out(renderTable(['CODE', 'SEVERITY', 'OBJECT', 'MESSAGE'], findings.map((f) => [f.code, f.severity, formatRef(f.object), f.message])));
+  }
+  return hasErrors(findings) ? 1 : 0;
+}
+
+/** The commands, by name; each returns its exit code. */
+const COMMANDS: Readonly<Record<string, (c: CommandContext) => number>> = {
+  explain: explainCommand,
+  lanes: ({ args, manifests, json, out }) => {
+    const report = laneReport(manifests, { release: releaseOf(args) });
+    out(json ? JSON.stringify(report, null, 2) : formatLaneReport(report));
+    return 0;
+  },
+  lint: lintCommand,
+  routes: ({ manifests, out }) => {
+    out(renderRoutesMarkdown(manifests));
+    return 0;
+  },
+  rules: ({ out }) => {
+    out(renderTable(['CODE', 'SEVERITY', 'CHECK'], Object.entries(LINT_RULES).map(([c, r]) => [c, r.severity, r.summary])));
+    return 0;
+  },
+};
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 /** Runs the command line; prints to stdout (and errors to stderr) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   let args: Args;
   try {
     args = parse(argv);
   } catch (e) {
-    process.stderr.write(`gray-release: ${(e as Error).message}\n`);
+    process.stderr.write(`gray-release: ${errorMessage(e)}\n`);
     return 2;
   }
   if (args.flags.has('--help') || !args.command || args.command === 'help') {
@@ -106,50 +166,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (args.paths.length === 0) throw new Error('give at least one YAML file or directory');
     const manifests = loadManifests(args.paths);
-    switch (args.command) {
-      case 'explain': {
-        const gw = args.flags.get('--gateway');
-        const service = args.flags.get('--service')?.[0];
-        const path = args.flags.get('--path')?.[0];
-        if (gw && service) throw new Error('--gateway and --service are exclusive: enter at the gateway or at a service');
-        const entry: EntryPoint = service
-          ? { service, namespace: args.flags.get('--namespace')?.[0], path }
-          : { gateway: gw?.[0] ? gw[0] : true, host: args.flags.get('--host')?.[0], path };
-        const result = explain(manifests, entry, {
-          headers: headersOf(args.flags.get('--header') ?? []),
-          release: releaseOf(args),
-          podIps: podIpsOf(args.flags.get('--pod-ip') ?? []),
-        });
-        out(json ? JSON.stringify(result, null, 2) : formatExplain(result));
-        return 0;
-      }
-      case 'lanes': {
-        const report = laneReport(manifests, { release: releaseOf(args) });
-        out(json ? JSON.stringify(report, null, 2) : formatLaneReport(report));
-        return 0;
-      }
-      case 'lint': {
-        const findings = lint(manifests);
-        if (json) {
-          out(JSON.stringify(findings, null, 2));
-        } else if (findings.length === 0) {
-          out('no findings');
-        } else {
-          out(renderTable(['CODE', 'SEVERITY', 'OBJECT', 'MESSAGE'], findings.map((f) => [f.code, f.severity, formatRef(f.object), f.message])));
-        }
-        return hasErrors(findings) ? 1 : 0;
-      }
-      case 'routes':
-        out(renderRoutesMarkdown(manifests));
-        return 0;
-      case 'rules':
-        out(renderTable(['CODE', 'SEVERITY', 'CHECK'], Object.entries(LINT_RULES).map(([c, r]) => [c, r.severity, r.summary])));
-        return 0;
-      default:
-        throw new Error(`unknown command ${JSON.stringify(args.command)}; see gray-release --help`);
-    }
+    const command = Object.prototype.hasOwnProperty.call(COMMANDS, args.command) ? COMMANDS[args.command] : undefined;
+    if (!command) throw new Error(`unknown command ${JSON.stringify(args.command)}; see gray-release --help`);
+    return command({ args, manifests, json, out });
   } catch (e) {
-    process.stderr.write(`gray-release: ${(e as Error).message}\n`);
+    process.stderr.write(`gray-release: ${errorMessage(e)}\n`);
     return 2;
   }
 }

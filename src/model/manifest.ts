@@ -1,17 +1,25 @@
 /**
  * Manifests as plain objects, from a chart or from YAML the library may not have written, and an
- * index over them that the Kruise contract and the analysis share.
+ * index over them that the Kruise contract and the analysis share. Specs are read through typed
+ * views (./istio-views, ../kruise/istio-contract; ./json says how a view is read).
  */
+import {
+  DestinationRuleView, GatewayView, VirtualServiceView, destinationRuleSpec, gatewaySpec, virtualServiceSpec,
+} from './istio-views';
+import { JsonObject, field, isJsonObject, mapOf, record, str } from './json';
 import { CLUSTER_DOMAIN, labelsMatch, qualifyHost } from './matching';
 import { WellKnown } from './well-known';
 
-/** One Kubernetes object as it appears in a manifest. */
+/**
+ * One Kubernetes object as it appears in a manifest. The spec is whatever the input says: read it
+ * through a view (`virtualServiceSpec`, `destinationRuleSpec`, `rolloutSpec`, ...).
+ */
 export interface Manifest {
   readonly apiVersion: string;
   readonly kind: string;
   readonly metadata: ManifestMetadata;
-  readonly spec?: any;
-  readonly [key: string]: any;
+  readonly spec?: unknown;
+  readonly [key: string]: unknown;
 }
 
 /** The metadata fields the analysis reads. */
@@ -40,21 +48,85 @@ export interface ManifestIndex {
   readonly envoyFilters: Manifest[];
   readonly trafficRoutings: Manifest[];
   readonly rollouts: Manifest[];
+  /** The typed views of these manifests, each read once. */
+  readonly views: SpecViews;
+}
+
+/**
+ * Typed views of an index's manifests, each read at its first use and kept as long as the index:
+ * what a tool reads many times (a route per hop, a DestinationRule per destination) is read once.
+ * Like the index itself, it assumes the manifests do not change while it is in use.
+ */
+export interface SpecViews {
+  readonly virtualService: (m: Manifest) => VirtualServiceView;
+  readonly destinationRule: (m: Manifest) => DestinationRuleView;
+  readonly gateway: (m: Manifest) => GatewayView;
+  readonly serviceSelector: (m: Manifest) => Record<string, string> | undefined;
+  readonly podLabels: (m: Manifest) => Record<string, string>;
+}
+
+function remembered<V>(read: (m: Manifest) => V): (m: Manifest) => V {
+  const seen = new Map<Manifest, { readonly view: V }>();
+  return (m) => {
+    const hit = seen.get(m);
+    if (hit) return hit.view;
+    const view = read(m);
+    seen.set(m, { view });
+    return view;
+  };
+}
+
+/** Views of manifests that read each manifest once. */
+export function specViews(): SpecViews {
+  return {
+    virtualService: remembered(virtualServiceSpec),
+    destinationRule: remembered(destinationRuleSpec),
+    gateway: remembered(gatewaySpec),
+    serviceSelector: remembered(serviceSelector),
+    podLabels: remembered(podLabels),
+  };
 }
 
 /** The namespace of objects that do not name one (as `kubectl apply` would place them). */
 export const DEFAULT_NAMESPACE = 'default';
 
-/** Keeps objects that look like manifests (apiVersion, kind, metadata.name); flattens `List`s. */
+const stringMap = mapOf(str);
+const METADATA = record<Omit<ManifestMetadata, 'name'>>({ namespace: str, labels: stringMap, annotations: stringMap });
+
+const isStringOrAbsent = (v: unknown) => v === undefined || typeof v === 'string';
+const isStringMapOrAbsent = (v: unknown) => v === undefined || (isJsonObject(v) && Object.values(v).every((x) => typeof x === 'string'));
+
+/**
+ * Whether a value is a manifest whose metadata has the types {@link ManifestMetadata} declares:
+ * the one place where an object read from YAML is taken as a {@link Manifest}.
+ */
+export function isManifest(value: unknown): value is Manifest {
+  if (!isJsonObject(value) || typeof value.apiVersion !== 'string' || typeof value.kind !== 'string') return false;
+  const md = value.metadata;
+  return isJsonObject(md) && typeof md.name === 'string'
+    && isStringOrAbsent(md.namespace) && isStringMapOrAbsent(md.labels) && isStringMapOrAbsent(md.annotations);
+}
+
+/** Metadata with namespace, labels and annotations read as text (or left out); other fields as they are. */
+function readMetadata(raw: JsonObject, name: string): ManifestMetadata {
+  const rest = Object.fromEntries(Object.entries(raw).filter(([k]) => !['name', 'namespace', 'labels', 'annotations'].includes(k)));
+  return { ...rest, ...METADATA(raw), name };
+}
+
+/**
+ * Keeps objects that look like manifests (apiVersion, kind, metadata.name); flattens `List`s. An
+ * object whose namespace, labels or annotations have the wrong type is kept as a copy with them
+ * read as text (or left out); every other object is kept as it is.
+ */
 export function collectManifests(value: unknown, out: Manifest[]): void {
-  if (!value || typeof value !== 'object') return;
-  const obj = value as any;
-  if (typeof obj.kind === 'string' && obj.kind.endsWith('List') && Array.isArray(obj.items)) {
-    obj.items.forEach((i: unknown) => collectManifests(i, out));
-    return;
-  }
-  if (typeof obj.apiVersion === 'string' && typeof obj.kind === 'string' && typeof obj.metadata?.name === 'string') {
-    out.push(obj as Manifest);
+  if (!isJsonObject(value)) return;
+  const { apiVersion, kind, metadata, items: listItems } = value;
+  if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(listItems)) {
+    listItems.forEach((i) => collectManifests(i, out));
+  } else if (isManifest(value)) {
+    out.push(value);
+  } else if (typeof apiVersion === 'string' && typeof kind === 'string' && isJsonObject(metadata) && typeof metadata.name === 'string') {
+    out.push({ ...value, apiVersion, kind, metadata: readMetadata(metadata, metadata.name) });
   }
 }
 
@@ -74,6 +146,7 @@ export function indexManifests(manifests: readonly unknown[]): ManifestIndex {
     envoyFilters: ofKind('EnvoyFilter', 'networking.istio.io'),
     trafficRoutings: ofKind('TrafficRouting', 'rollouts.kruise.io'),
     rollouts: ofKind('Rollout', 'rollouts.kruise.io'),
+    views: specViews(),
   };
 }
 
@@ -109,16 +182,21 @@ export function serviceName(svc: Manifest): string {
   return `${svc.metadata.name}.${namespaceOf(svc)}`;
 }
 
-/** The pod template labels of a Deployment. */
+/** The pod selector of a Service (`spec.selector`), or undefined. */
+export function serviceSelector(svc: Manifest): Record<string, string> | undefined {
+  return stringMap(field(svc.spec, 'selector'));
+}
+
+/** The pod template labels of a Deployment (`spec.template.metadata.labels`). */
 export function podLabels(d: Manifest): Record<string, string> {
-  return d.spec?.template?.metadata?.labels ?? {};
+  return stringMap(field(field(field(d.spec, 'template'), 'metadata'), 'labels')) ?? {};
 }
 
 /** The Deployments in the Service's namespace whose pods the Service selects. */
 export function workloadsOf(index: ManifestIndex, svc: Manifest): Manifest[] {
-  const sel = svc.spec?.selector;
+  const sel = index.views.serviceSelector(svc);
   if (!sel || Object.keys(sel).length === 0) return [];
-  return index.deployments.filter((d) => namespaceOf(d) === namespaceOf(svc) && labelsMatch(sel, podLabels(d)));
+  return index.deployments.filter((d) => namespaceOf(d) === namespaceOf(svc) && labelsMatch(sel, index.views.podLabels(d)));
 }
 
 /** The services a Deployment's pods call (the {@link WellKnown.CALLS_ANNOTATION} annotation). */
@@ -128,5 +206,5 @@ export function callsOf(d: Manifest): string[] {
 
 /** A deep copy of a JSON-like value. */
 export function clone<T>(v: T): T {
-  return v === undefined ? v : JSON.parse(JSON.stringify(v));
+  return structuredClone(v);
 }

@@ -63,17 +63,17 @@ describe('Kruise release simulation', () => {
   test('match mode prepends the header rule and the DR gets the canary subset', () => {
     const sim = simulateKruiseRelease(fixture('full-link-gray'), ['mocka']);
     const vs = sim.manifests.find((m) => m.metadata.name === 'vs-mocka')!;
-    expect(vs.spec.http[0]).toEqual({ match: [{ headers: { 'my-request-id': { exact: 'canary' } } }], route: [{ destination: { host: 'mocka', subset: 'canary' } }] });
+    expect(vs.spec).toHaveProperty(['http', 0], { match: [{ headers: { 'my-request-id': { exact: 'canary' } } }], route: [{ destination: { host: 'mocka', subset: 'canary' } }] });
     const dr = sim.manifests.find((m) => m.metadata.name === 'dr-mocka')!;
-    expect(dr.spec.subsets[1]).toEqual({ name: 'canary', labels: { 'istio.service.tag': 'gray' } });
-    expect(sim.manifests.find((m) => m.metadata.name === 'mocka-base-canary')!.spec.template.metadata.labels).toMatchObject({ 'version': 'canary', 'istio.service.tag': 'gray' });
+    expect(dr.spec).toHaveProperty(['subsets', 1], { name: 'canary', labels: { 'istio.service.tag': 'gray' } });
+    expect(sim.manifests.find((m) => m.metadata.name === 'mocka-base-canary')!.spec).toMatchObject({ template: { metadata: { labels: { 'version': 'canary', 'istio.service.tag': 'gray' } } } });
   });
   test('weight mode rescales the stable route and appends the canary with its weight', () => {
     const m: any[] = fixture('full-link-gray');
     const tr = m.find((x) => x.metadata.name === 'mockb-tr');
     tr.spec.strategy = { weight: 20 };
     const vs = simulateKruiseRelease(m, ['mockb']).manifests.find((x) => x.metadata.name === 'vs-mockb')!;
-    expect(vs.spec.http[0].route).toEqual([
+    expect(vs.spec).toHaveProperty(['http', 0, 'route'], [
       { destination: { host: 'mockb', subset: 'version-base' }, weight: 80 },
       { destination: { host: 'mockb', subset: 'canary' }, weight: 20 },
     ]);

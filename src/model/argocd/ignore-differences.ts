@@ -21,16 +21,18 @@
  * `pkg/controller/batchrelease/control/canarystyle/deployment/stable.go`.
  */
 import type { ApplicationSpecIgnoreDifferences } from '../../../imports/argocd';
+import { virtualServiceSpec } from '../istio-views';
 import { releaseUnits, rolloutWorkload } from '../kruise/istio-contract';
-import { indexManifests, namespaceOf } from '../manifest';
+import { rolloutSpec } from '../kruise/kruise-views';
+import { Manifest, indexManifests, namespaceOf } from '../manifest';
 import { WellKnown } from '../well-known';
 
-/** A manifest: any Kubernetes object as plain JSON. */
+/** A manifest: a Kubernetes object as plain JSON (only those with apiVersion, kind and metadata.name are read). */
 export interface ManifestLike {
   readonly apiVersion?: string;
   readonly kind?: string;
   readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly annotations?: Readonly<Record<string, string>> };
-  readonly spec?: any;
+  readonly spec?: unknown;
   readonly [key: string]: unknown;
 }
 
@@ -119,7 +121,8 @@ export function ignoreDifferencesFor(manifests: readonly ManifestLike[]): Ignore
       if (net.kind === 'VirtualService') {
         const vs = index.virtualServices.find((m) => m.metadata.name === net.name && namespaceOf(m) === unit.namespace);
         // Only lists the VirtualService has can gain canary rules; without the manifest, cover all three.
-        const lists = vs ? ROUTE_LISTS.filter((l) => Array.isArray(vs.spec?.[l])) : [...ROUTE_LISTS];
+        const spec = vs && virtualServiceSpec(vs);
+        const lists = spec ? ROUTE_LISTS.filter((l) => spec[l] !== undefined) : [...ROUTE_LISTS];
         add({ group: 'networking.istio.io', kind: 'VirtualService', name: net.name, namespace: ns, reason: REASON.virtualService }, [], lists.flatMap((l) => canaryRouteExpressions(l, canary)));
       } else if (net.kind === 'DestinationRule') {
         add({ group: 'networking.istio.io', kind: 'DestinationRule', name: net.name, namespace: ns, reason: REASON.destinationRule }, [], [canarySubsetExpression()]);
@@ -196,24 +199,19 @@ interface MutableEntry {
   readonly reasons: string[];
 }
 
-
 function groupOf(apiVersion: string | undefined): string {
   const parts = (apiVersion ?? '').split('/');
   return parts.length === 2 ? parts[0] : '';
 }
-
 
 /**
  * Canary style (an extra canary Deployment): v1beta1 `enableExtraWorkloadForCanary: true`, or
  * v1alpha1 with annotation `rollouts.kruise.io/rolling-style: canary`. Anything else on a
  * Deployment is partition style.
  */
-function isCanaryStyle(rollout: ManifestLike): boolean {
+function isCanaryStyle(rollout: Manifest): boolean {
   if (rollout.apiVersion === 'rollouts.kruise.io/v1alpha1') {
-    return rollout.metadata?.annotations?.[WellKnown.KRUISE_ROLLING_STYLE_ANNOTATION] === 'canary';
+    return rollout.metadata.annotations?.[WellKnown.KRUISE_ROLLING_STYLE_ANNOTATION] === 'canary';
   }
-  return rollout.spec?.strategy?.canary?.enableExtraWorkloadForCanary === true;
+  return rolloutSpec(rollout).strategy?.canary?.enableExtraWorkloadForCanary === true;
 }
-
-/** The traffic reference Kruise uses for a Rollout: only the first objectRef / trafficRouting. */
-

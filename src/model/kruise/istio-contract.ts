@@ -2,9 +2,22 @@
  * Simulates what OpenKruise Rollout's Istio Lua scripts do to VirtualServices and
  * DestinationRules during a release, so the canary path can be explained before it starts.
  * The contract follows the v0.6.2 scripts (see docs: kruise-rollout-istio §3).
+ *
+ * Kruise's objects are read through typed views (./kruise-views); the routing objects are rewritten as
+ * JSON, since Kruise's scripts change them as JSON too: whatever they do not touch stays as it was.
  */
+import type {
+  VirtualServiceSpecHttp, VirtualServiceSpecHttpHeadersRequest, VirtualServiceSpecHttpMatch, VirtualServiceSpecHttpMatchHeaders,
+  VirtualServiceSpecHttpRouteDestination,
+} from '../../../imports/istio-networking';
+import { JsonObject, field, isJsonObject, items } from '../json';
 import { Manifest, clone, indexManifests, namespaceOf } from '../manifest';
 import { WellKnown } from '../well-known';
+import {
+  KruiseHeaderModifier, KruiseHeaderValue, KruiseMatch, KruiseTrafficRef, rolloutSpec, trafficRoutingSpec,
+} from './kruise-views';
+
+// ---- release units -------------------------------------------------------------------------------
 
 /** One releasable unit: a service, its network objects, the strategy and the workloads. */
 export interface ReleaseUnit {
@@ -15,10 +28,10 @@ export interface ReleaseUnit {
   /** The host canary traffic goes to: the service itself (subset canary) or `<service>-canary`. */
   readonly canaryService: string;
   readonly customNetworkRefs: Array<{ kind: string; name: string; apiVersion?: string }>;
-  readonly matches: any[];
+  readonly matches: KruiseMatch[];
   /** Canary weight in percent, or -1 when none is given. */
   readonly weight: number;
-  readonly requestHeaderModifier?: any;
+  readonly requestHeaderModifier?: KruiseHeaderModifier;
   /** The Rollouts whose workloads get canary pods. */
   readonly rollouts: Manifest[];
 }
@@ -32,8 +45,13 @@ export interface SimulatedRelease {
 
 /** The Deployment a Rollout releases (v1alpha1 `objectRef.workloadRef`, v1beta1 `workloadRef`). */
 export function rolloutWorkload(r: Manifest): { kind: string; name: string } | undefined {
-  const ref = r.spec?.objectRef?.workloadRef ?? r.spec?.workloadRef;
+  const spec = rolloutSpec(r);
+  const ref = spec.objectRef?.workloadRef ?? spec.workloadRef;
   return ref?.name ? { kind: ref.kind ?? 'Deployment', name: ref.name } : undefined;
+}
+
+function networkRefs(ref: KruiseTrafficRef): ReleaseUnit['customNetworkRefs'] {
+  return (ref.customNetworkRefs ?? []).map((n) => ({ ...n, kind: n.kind ?? '', name: n.name ?? '' }));
 }
 
 /** Every release unit in the manifests: one per TrafficRouting and per Rollout with its own trafficRoutings. */
@@ -41,43 +59,46 @@ export function releaseUnits(manifests: readonly unknown[]): ReleaseUnit[] {
   const index = indexManifests(manifests);
   const units: ReleaseUnit[] = [];
   for (const tr of index.trafficRoutings) {
-    const ref = tr.spec?.objectRef?.[0];
+    const spec = trafficRoutingSpec(tr);
+    const ref = spec.objectRef?.[0];
     if (!ref?.service) continue;
     const ns = namespaceOf(tr);
-    const strategy = tr.spec?.strategy ?? {};
+    const strategy = spec.strategy ?? {};
     units.push({
       source: `TrafficRouting/${ns}/${tr.metadata.name}`,
       namespace: ns,
       service: ref.service,
       canaryService: ref.service,
-      customNetworkRefs: ref.customNetworkRefs ?? [],
+      customNetworkRefs: networkRefs(ref),
       matches: strategy.matches ?? [],
-      weight: typeof strategy.weight === 'number' ? strategy.weight : -1,
+      weight: strategy.weight ?? -1,
       requestHeaderModifier: strategy.requestHeaderModifier,
       rollouts: index.rollouts.filter((r) => namespaceOf(r) === ns
         && r.metadata.annotations?.[WellKnown.KRUISE_TRAFFIC_ROUTING_ANNOTATION] === tr.metadata.name),
     });
   }
   for (const r of index.rollouts) {
-    const canary = r.spec?.strategy?.canary ?? {};
+    const canary = rolloutSpec(r).strategy?.canary ?? {};
     const ref = canary.trafficRoutings?.[0];
     if (!ref?.service) continue;
-    const step = (canary.steps ?? []).find((s: any) => (s.matches?.length ?? 0) > 0 || s.traffic !== undefined || s.weight !== undefined) ?? {};
-    const weight = step.traffic !== undefined ? parseInt(String(step.traffic), 10) : typeof step.weight === 'number' ? step.weight : -1;
+    const step = (canary.steps ?? []).find((s) => (s.matches?.length ?? 0) > 0 || s.traffic !== undefined || s.weight !== undefined) ?? {};
+    const weight = step.traffic !== undefined ? parseInt(step.traffic, 10) : step.weight ?? -1;
     units.push({
       source: `Rollout/${namespaceOf(r)}/${r.metadata.name}`,
       namespace: namespaceOf(r),
       service: ref.service,
       canaryService: canary.disableGenerateCanaryService ? ref.service : `${ref.service}-canary`,
-      customNetworkRefs: ref.customNetworkRefs ?? [],
+      customNetworkRefs: networkRefs(ref),
       matches: step.matches ?? [],
       weight: Number.isNaN(weight) ? -1 : weight,
-      requestHeaderModifier: step.requestHeaderModifier ?? canary.requestHeaderModifier,
+      requestHeaderModifier: step.requestHeaderModifier,
       rollouts: [r],
     });
   }
   return units;
 }
+
+// ---- the simulation ------------------------------------------------------------------------------
 
 /**
  * The manifests as they are while the given services (or all) are released: VS and DR
@@ -95,14 +116,15 @@ export function simulateKruiseRelease(manifests: readonly unknown[], services: r
   const done = new Set<string>();
   for (const u of units) {
     for (const ref of u.customNetworkRefs) {
-      const obj = all.find((m) => m.kind === ref.kind && m.metadata.name === ref.name && namespaceOf(m) === u.namespace
+      const i = all.findIndex((m) => m.kind === ref.kind && m.metadata.name === ref.name && namespaceOf(m) === u.namespace
         && m.apiVersion.startsWith('networking.istio.io/'));
-      if (!obj) {
+      const rewrite = i < 0 ? undefined : REWRITES[ref.kind];
+      if (i < 0) {
         notes.push(`${u.source}: ${ref.kind} ${ref.name} not found; Kruise would fail to initialise`);
-      } else if (ref.kind === 'VirtualService') {
-        notes.push(...rewriteVirtualService(obj, u));
-      } else if (ref.kind === 'DestinationRule') {
-        notes.push(...rewriteDestinationRule(obj, u));
+      } else if (rewrite) {
+        const result = rewrite(all[i], u);
+        all[i] = result.manifest;
+        notes.push(...result.notes);
       }
     }
     for (const r of u.rollouts) {
@@ -114,89 +136,132 @@ export function simulateKruiseRelease(manifests: readonly unknown[], services: r
   return { manifests: all, released: [...new Set(units.map((u) => u.service))], notes };
 }
 
-function canaryDestination(u: ReleaseUnit): any {
+/** A routing object as Kruise's script leaves it, and what went wrong. */
+interface Rewrite {
+  readonly manifest: Manifest;
+  readonly notes: string[];
+}
+
+/** Kruise's Istio scripts, by the kind of object they rewrite. */
+const REWRITES: Readonly<Record<string, (m: Manifest, u: ReleaseUnit) => Rewrite>> = {
+  VirtualService: rewriteVirtualService,
+  DestinationRule: rewriteDestinationRule,
+};
+
+function canaryDestination(u: ReleaseUnit): VirtualServiceSpecHttpRouteDestination {
   return u.canaryService === u.service ? { host: u.service, subset: WellKnown.KRUISE_CANARY_SUBSET } : { host: u.canaryService };
 }
 
-const STRING_MATCH: Record<string, string> = { Exact: 'exact', RegularExpression: 'regex', Prefix: 'prefix', PathPrefix: 'prefix' };
+/** Kruise's match types as Istio StringMatch operators. */
+const STRING_MATCH: Readonly<Record<string, 'exact' | 'regex' | 'prefix'>> = { Exact: 'exact', RegularExpression: 'regex', Prefix: 'prefix', PathPrefix: 'prefix' };
 
-function toIstioMatch(m: any): any {
-  const out: any = {};
-  for (const h of m.headers ?? []) {
-    out.headers = { ...out.headers, [h.name]: { [STRING_MATCH[h.type ?? 'Exact'] ?? 'exact']: h.value } };
-  }
-  for (const q of m.queryParams ?? []) {
-    out.queryParams = { ...out.queryParams, [q.name]: { [STRING_MATCH[q.type ?? 'Exact'] ?? 'exact']: q.value } };
-  }
-  if (m.path) out.uri = { [STRING_MATCH[m.path.type ?? 'PathPrefix'] ?? 'prefix']: m.path.value ?? '/' };
-  return out;
+function stringMatch(type: string, value: string | undefined): VirtualServiceSpecHttpMatchHeaders {
+  const op = STRING_MATCH[type] ?? 'exact';
+  return op === 'regex' ? { regex: value } : op === 'prefix' ? { prefix: value } : { exact: value };
 }
 
-function rewriteVirtualService(vs: any, u: ReleaseUnit): string[] {
-  const spec = vs.spec ?? (vs.spec = {});
+function namedMatches(list: ReadonlyArray<{ name?: string; type?: string; value?: string }> | undefined): Record<string, VirtualServiceSpecHttpMatchHeaders> | undefined {
+  const named = (list ?? []).flatMap((m) => (m.name === undefined ? [] : [[m.name, stringMatch(m.type ?? 'Exact', m.value)] as const]));
+  return named.length > 0 ? Object.fromEntries(named) : undefined;
+}
+
+function toIstioMatch(m: KruiseMatch): VirtualServiceSpecHttpMatch {
+  const headers = namedMatches(m.headers);
+  const queryParams = namedMatches(m.queryParams);
+  return {
+    ...(headers ? { headers } : {}),
+    ...(queryParams ? { queryParams } : {}),
+    ...(m.path ? { uri: stringMatch(m.path.type ?? 'PathPrefix', m.path.value ?? '/') } : {}),
+  };
+}
+
+function headerModifier(m: KruiseHeaderModifier): VirtualServiceSpecHttpHeadersRequest {
+  const pairs = (list: readonly KruiseHeaderValue[]) =>
+    Object.fromEntries(list.flatMap((p) => (p.name === undefined || p.value === undefined ? [] : [[p.name, p.value] as const])));
+  return {
+    ...(m.set ? { set: pairs(m.set) } : {}),
+    ...(m.add ? { add: pairs(m.add) } : {}),
+    ...(m.remove ? { remove: m.remove } : {}),
+  };
+}
+
+function canaryRule(m: KruiseMatch, u: ReleaseUnit): VirtualServiceSpecHttp {
+  const rule: VirtualServiceSpecHttp = { match: [toIstioMatch(m)], route: [{ destination: canaryDestination(u) }] };
+  return u.requestHeaderModifier ? { ...rule, headers: { request: headerModifier(u.requestHeaderModifier) } } : rule;
+}
+
+/** Route lists Kruise's weight mode rescales. */
+const ROUTE_LISTS = ['http', 'tcp', 'tls'] as const;
+
+function rewriteVirtualService(vs: Manifest, u: ReleaseUnit): Rewrite {
+  const spec: JsonObject = isJsonObject(vs.spec) ? vs.spec : {};
   if (u.matches.length > 0) {
-    if (!Array.isArray(spec.http)) return [`${u.source}: VirtualService ${vs.metadata.name} has no http list; Kruise's script would fail`];
-    for (const m of u.matches) {
-      const rule: any = { match: [toIstioMatch(m)], route: [{ destination: canaryDestination(u) }] };
-      if (u.requestHeaderModifier) rule.headers = { request: headerModifier(u.requestHeaderModifier) };
-      spec.http.unshift(rule);
-    }
-    return [];
+    if (!Array.isArray(spec.http)) return { manifest: vs, notes: [`${u.source}: VirtualService ${vs.metadata.name} has no http list; Kruise's script would fail`] };
+    // The script inserts one rule per match at the top, in turn (`table.insert(spec.http, 1, route)`,
+    // VirtualService/trafficRouting.lua v0.6.2): the last match ends up first.
+    const rules = u.matches.map((m) => canaryRule(m, u)).reverse();
+    return { manifest: { ...vs, spec: { ...spec, http: [...rules, ...spec.http] } }, notes: [] };
   }
   const canaryWeight = u.weight === -1 ? 100 : u.weight;
+  const lists = ROUTE_LISTS.filter((l) => Array.isArray(spec[l])).map((l) => [l, items(spec[l]).map((rule) => withCanaryWeight(rule, u, canaryWeight))]);
+  return { manifest: { ...vs, spec: { ...spec, ...Object.fromEntries(lists) } }, notes: [] };
+}
+
+/**
+ * Weight mode: every destination of a match-less rule routing to the service is rescaled
+ * (`floor(w * stable / 100)`, or `floor(stable / n)` without a weight) and the canary is appended
+ * at its weight (`CalculateWeight`, VirtualService/trafficRouting.lua v0.6.2).
+ */
+function withCanaryWeight(rule: unknown, u: ReleaseUnit, canaryWeight: number): unknown {
+  if (!isJsonObject(rule) || rule.match || !Array.isArray(rule.route)) return rule;
+  const route: unknown[] = rule.route;
+  if (!route.some((r) => String(field(field(r, 'destination'), 'host') ?? '').split('.')[0] === u.service)) return rule;
   const stableWeight = 100 - canaryWeight;
-  for (const proto of ['http', 'tcp', 'tls']) {
-    for (const rule of spec[proto] ?? []) {
-      if (rule.match || !Array.isArray(rule.route)) continue;
-      if (!rule.route.some((r: any) => String(r.destination?.host ?? '').split('.')[0] === u.service)) continue;
-      const n = rule.route.length;
-      for (const r of rule.route) {
-        r.weight = typeof r.weight === 'number' ? Math.floor((r.weight * stableWeight) / 100) : Math.floor(stableWeight / n);
-      }
-      rule.route.push({ destination: canaryDestination(u), weight: canaryWeight });
-    }
-  }
-  return [];
+  const rescaled = route.map((r) => {
+    const w = field(r, 'weight');
+    const weight = typeof w === 'number' ? Math.floor((w * stableWeight) / 100) : Math.floor(stableWeight / route.length);
+    return isJsonObject(r) ? { ...r, weight } : r;
+  });
+  return { ...rule, route: [...rescaled, { destination: canaryDestination(u), weight: canaryWeight }] };
 }
 
-function headerModifier(m: any): any {
-  const pairs = (list: any[]) => Object.fromEntries((list ?? []).map((p: any) => [p.name, p.value]));
-  const out: any = {};
-  if (m.set) out.set = pairs(m.set);
-  if (m.add) out.add = pairs(m.add);
-  if (m.remove) out.remove = m.remove;
-  return out;
-}
-
-function rewriteDestinationRule(dr: any, u: ReleaseUnit): string[] {
-  if (!Array.isArray(dr.spec?.subsets)) return [`${u.source}: DestinationRule ${dr.metadata.name} has no subsets; Kruise's script would fail`];
-  const notes = dr.spec.subsets.some((s: any) => s?.name === WellKnown.KRUISE_CANARY_SUBSET)
+function rewriteDestinationRule(dr: Manifest, u: ReleaseUnit): Rewrite {
+  const spec = isJsonObject(dr.spec) ? dr.spec : {};
+  if (!Array.isArray(spec.subsets)) return { manifest: dr, notes: [`${u.source}: DestinationRule ${dr.metadata.name} has no subsets; Kruise's script would fail`] };
+  const notes = spec.subsets.some((s) => field(s, 'name') === WellKnown.KRUISE_CANARY_SUBSET)
     ? [`${u.source}: DestinationRule ${dr.metadata.name} already has a subset "canary"; Kruise appends a duplicate`] : [];
-  dr.spec.subsets.push({ name: WellKnown.KRUISE_CANARY_SUBSET, labels: { [WellKnown.KRUISE_CANARY_LABEL]: WellKnown.KRUISE_CANARY_LABEL_VALUE } });
-  return notes;
+  const canary = { name: WellKnown.KRUISE_CANARY_SUBSET, labels: { [WellKnown.KRUISE_CANARY_LABEL]: WellKnown.KRUISE_CANARY_LABEL_VALUE } };
+  return { manifest: { ...dr, spec: { ...spec, subsets: [...spec.subsets, canary] } }, notes };
 }
 
-function addCanaryWorkload(all: any[], r: Manifest, u: ReleaseUnit): string[] {
+function objectOrEmpty(v: unknown): JsonObject {
+  return isJsonObject(v) ? v : {};
+}
+
+function addCanaryWorkload(all: Manifest[], r: Manifest, u: ReleaseUnit): string[] {
   const ref = rolloutWorkload(r);
   const ns = namespaceOf(r);
   const source = `Rollout/${ns}/${r.metadata.name}`;
   const stable = ref && all.find((m) => m.kind === ref.kind && m.metadata.name === ref.name && namespaceOf(m) === ns);
   if (!stable) return [`${source}: workload ${ref?.name ?? '(none)'} not found; no canary pods simulated`];
-  const patch = r.spec?.strategy?.canary?.patchPodTemplateMetadata ?? {};
-  const canary = clone(stable);
-  const name = `${stable.metadata.name}-canary`;
-  canary.metadata = {
-    ...canary.metadata,
-    name,
-    annotations: { ...canary.metadata.annotations, [WellKnown.SIMULATED_CANARY_ANNOTATION]: stable.metadata.name },
-  };
-  const tpl = canary.spec.template ?? (canary.spec.template = {});
-  tpl.metadata = tpl.metadata ?? {};
-  tpl.metadata.labels = { ...tpl.metadata.labels, ...patch.labels, [WellKnown.SIMULATED_CANARY_LABEL]: stable.metadata.name };
-  tpl.metadata.annotations = { ...tpl.metadata.annotations, ...patch.annotations };
-  all.push(canary);
+  const patch = rolloutSpec(r).strategy?.canary?.patchPodTemplateMetadata ?? {};
+  const copy = clone(stable);
+  const spec = objectOrEmpty(copy.spec);
+  const template = objectOrEmpty(spec.template);
+  const podMetadata = objectOrEmpty(template.metadata);
+  const labels: JsonObject = { ...objectOrEmpty(podMetadata.labels), ...patch.labels, [WellKnown.SIMULATED_CANARY_LABEL]: stable.metadata.name };
+  const annotations: JsonObject = { ...objectOrEmpty(podMetadata.annotations), ...patch.annotations };
+  all.push({
+    ...copy,
+    metadata: {
+      ...copy.metadata,
+      name: `${stable.metadata.name}-canary`,
+      annotations: { ...copy.metadata.annotations, [WellKnown.SIMULATED_CANARY_ANNOTATION]: stable.metadata.name },
+    },
+    spec: { ...spec, template: { ...template, metadata: { ...podMetadata, labels, annotations } } },
+  });
   const notes: string[] = [];
-  if (tpl.metadata.labels[WellKnown.KRUISE_CANARY_LABEL] !== WellKnown.KRUISE_CANARY_LABEL_VALUE && u.canaryService === u.service) {
+  if (labels[WellKnown.KRUISE_CANARY_LABEL] !== WellKnown.KRUISE_CANARY_LABEL_VALUE && u.canaryService === u.service) {
     notes.push(`${source}: canary pods lack ${WellKnown.KRUISE_CANARY_LABEL}=${WellKnown.KRUISE_CANARY_LABEL_VALUE} (patchPodTemplateMetadata.labels); the canary subset selects none`);
   }
   if (u.canaryService !== u.service && !all.some((m) => m.kind === 'Service' && m.metadata.name === u.canaryService && namespaceOf(m) === ns)) {
