@@ -4,7 +4,7 @@ import { TRAFFIC_ROUTING_API_VERSION } from '../../model/api-versions';
 import { rolloutAdmissionProblems, rolloutWorkloadKey } from '../../model/kruise/admission';
 import { HeaderMatch } from '../../model/kruise/canary-step';
 import { Release, ReleaseMode, RELEASE_TIMING, ReleaseTiming, RolloutStyle } from '../../model/kruise/release';
-import { NetworkRef, rolloutAnnotations, rolloutSpec, RolloutInput, trafficRoutingSpec } from '../../model/kruise/rollout-spec';
+import { NetworkRef, renderRolloutAnnotations, renderRolloutSpec, renderTrafficRoutingSpec, RolloutInput } from '../../model/kruise/rollout-spec';
 import { ModelProblem, problem } from '../../model/problem';
 import { meshObject } from '../core/mesh-object';
 import { addChecks, AppState, problemsAt } from '../core/state';
@@ -73,12 +73,12 @@ export class KruiseRelease extends Construct {
     this.release = props.release;
     this.deploymentName = props.deploymentName;
     this.canaryLabels = props.release.style === RolloutStyle.CANARY ? { ...props.canaryLabels } : {};
-    const annotations = rolloutAnnotations(this.input());
+    const annotations = renderRolloutAnnotations(this.input());
     this.rollout = meshObject(this, 'Rollout', {
       apiVersion: props.release.apiVersion,
       kind: 'Rollout',
       metadata: { name: props.rolloutName, namespace: props.namespace, annotations: Object.keys(annotations).length > 0 ? annotations : undefined },
-      spec: () => rolloutSpec(this.input()),
+      spec: () => renderRolloutSpec(this.input()),
     });
     this.apiObject = this.rollout;
     if (props.release.mode === ReleaseMode.LANES) {
@@ -86,7 +86,7 @@ export class KruiseRelease extends Construct {
         apiVersion: TRAFFIC_ROUTING_API_VERSION,
         kind: 'TrafficRouting',
         metadata: { name: this.trafficRoutingName, namespace: props.namespace },
-        spec: () => trafficRoutingSpec(this.input()),
+        spec: () => renderTrafficRoutingSpec(this.input()),
       });
       if (props.release.matches.length > 0) {
         this.matches.push([...props.release.matches]);

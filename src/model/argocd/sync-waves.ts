@@ -31,6 +31,7 @@
  * its VirtualService (wave 1) routes before its pods (wave 3) are ready.
  */
 import type { ManifestLike } from './ignore-differences';
+import { field, str } from '../json';
 
 /** The annotation Argo CD reads. */
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
@@ -92,8 +93,9 @@ export function rolloutTargets(manifests: readonly ManifestLike[], defaultNamesp
   const out = new Set<string>();
   for (const r of manifests) {
     if (r?.kind !== 'Rollout' || groupOf(r.apiVersion ?? '') !== 'rollouts.kruise.io') continue;
-    const ref = r.spec?.objectRef?.workloadRef ?? r.spec?.workloadRef;
-    if (ref?.name) out.add(workloadKey(r.metadata?.namespace ?? defaultNamespace, ref.kind ?? 'Deployment', ref.name));
+    const ref = field(field(r.spec, 'objectRef'), 'workloadRef') ?? field(r.spec, 'workloadRef');
+    const name = str(field(ref, 'name'));
+    if (name) out.add(workloadKey(r.metadata?.namespace ?? defaultNamespace, str(field(ref, 'kind')) ?? 'Deployment', name));
   }
   return out;
 }

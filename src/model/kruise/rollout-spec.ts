@@ -48,7 +48,7 @@ export interface RolloutInput {
 }
 
 /** The Rollout's annotations. */
-export function rolloutAnnotations(input: RolloutInput): Record<string, string> {
+export function renderRolloutAnnotations(input: RolloutInput): Record<string, string> {
   const r = input.release;
   const out: Record<string, string> = {};
   // Read by the controller for v1alpha1 and v1beta1 alike (v1beta1's trafficRoutingRef is not).
@@ -59,12 +59,12 @@ export function rolloutAnnotations(input: RolloutInput): Record<string, string> 
 }
 
 /** The Rollout's `spec`, as JSON. */
-export function rolloutSpec(input: RolloutInput): unknown {
+export function renderRolloutSpec(input: RolloutInput): unknown {
   return input.release.apiVersion === KruiseApiVersion.V1ALPHA1 ? v1alpha1Spec(input) : v1beta1Spec(input);
 }
 
 /** The lane release's TrafficRouting `spec`, as JSON. */
-export function trafficRoutingSpec(input: RolloutInput): unknown {
+export function renderTrafficRoutingSpec(input: RolloutInput): unknown {
   const spec: TrafficRoutingSpec = {
     objectRef: [{ service: input.serviceName, customNetworkRefs: refsOf(input) }],
     strategy: {

@@ -16,9 +16,11 @@
  *
  * The CLI (`gray-release explain --release SERVICE --step N`) is wired by the tools.
  */
+import { field, isJsonObject, items, JsonObject, num, str } from '../json';
 import { clone, indexManifests, Manifest, namespaceOf } from '../manifest';
 import { WellKnown } from '../well-known';
-import { releaseUnits, simulateKruiseRelease } from './istio-contract';
+import { releaseUnits, rolloutWorkload, simulateKruiseRelease } from './istio-contract';
+import { KruiseStep, rolloutSpec } from './kruise-views';
 import { RELEASE_TIMING, ReleaseMode, ReleaseTiming } from './release';
 
 /** How step N ends. */
@@ -37,8 +39,9 @@ export interface SimulatedStep {
   readonly rollout: string;
   /** The release mode the manifests use. */
   readonly mode: ReleaseMode;
-  /** The step (1-based) and how many there are. */
+  /** The step (1-based). */
   readonly step: number;
+  /** How many steps the release has. */
   readonly steps: number;
   /** The step's replicas (count or percentage), as Kruise reads them. */
   readonly replicas?: number | string;
@@ -46,6 +49,7 @@ export interface SimulatedStep {
   readonly traffic?: number;
   /** How requests reach the canary at this step. */
   readonly routing: 'matches' | 'traffic' | 'restored' | 'traffic-routing';
+  /** How the step ends. */
   readonly pause: SimulatedPause;
   /** When Kruise routes in this mode. */
   readonly timing: ReleaseTiming;
@@ -59,8 +63,28 @@ export interface SimulatedStep {
 
 /** The mode a Rollout manifest uses: own trafficRoutings (canary) or the TrafficRouting annotation (lanes). */
 export function releaseModeOf(rollout: Manifest): ReleaseMode | undefined {
-  if ((rollout.spec?.strategy?.canary?.trafficRoutings ?? []).length > 0) return ReleaseMode.CANARY;
+  if ((rolloutSpec(rollout).strategy?.canary?.trafficRoutings ?? []).length > 0) return ReleaseMode.CANARY;
   return rollout.metadata.annotations?.[WellKnown.KRUISE_TRAFFIC_ROUTING_ANNOTATION] ? ReleaseMode.LANES : undefined;
+}
+
+/** A step as JSON (`replicas` and `pause` are read here, the routing fields through the view). */
+function rawSteps(rollout: Manifest): unknown[] {
+  return items(field(field(field(rollout.spec, 'strategy'), 'canary'), 'steps'));
+}
+
+/** A step's traffic percent (v1beta1 `traffic: "N%"`, v1alpha1 `weight: N`), if any. */
+function trafficOf(s: KruiseStep): number | undefined {
+  if (s.traffic !== undefined && /^[0-9]+%$/.test(s.traffic)) return Number(s.traffic.slice(0, -1));
+  return s.weight;
+}
+
+function routes(s: KruiseStep): boolean {
+  return trafficOf(s) !== undefined || (s.matches ?? []).length > 0;
+}
+
+function replicasOf(raw: unknown): number | string | undefined {
+  const r = field(raw, 'replicas');
+  return typeof r === 'number' || typeof r === 'string' ? r : undefined;
 }
 
 /**
@@ -72,50 +96,45 @@ export function simulateKruiseStep(manifests: readonly unknown[], service: strin
   if (!unit) throw new Error(`no Kruise Rollout releases the service ${service} (neither its own trafficRoutings nor a TrafficRouting it names)`);
   const rollout = unit.rollouts[0];
   const mode = unit.source.startsWith('Rollout/') ? ReleaseMode.CANARY : ReleaseMode.LANES;
-  const steps: any[] = rollout.spec?.strategy?.canary?.steps ?? [];
+  const steps = rolloutSpec(rollout).strategy?.canary?.steps ?? [];
+  const raw = rawSteps(rollout);
   if (!Number.isInteger(step) || step < 1 || step > steps.length) {
     throw new Error(`the release of ${service} has ${steps.length} step(s); step ${step} does not exist (give 1 to ${steps.length})`);
   }
   const s = steps[step - 1];
   const traffic = trafficOf(s);
-  const routes = traffic !== undefined || (s.matches ?? []).length > 0;
+  const replicas = replicasOf(raw[step - 1]);
   const base = {
     service,
     rollout: `Rollout/${namespaceOf(rollout)}/${rollout.metadata.name}`,
     mode,
     step,
     steps: steps.length,
-    replicas: s.replicas ?? (traffic !== undefined && mode === ReleaseMode.CANARY ? `${traffic}%` : undefined),
+    replicas: replicas ?? (traffic !== undefined && mode === ReleaseMode.CANARY ? `${traffic}%` : undefined),
     timing: RELEASE_TIMING[mode],
-    pause: { seconds: s.pause?.duration, skipped: step === steps.length && s.replicas === '100%' },
+    pause: { seconds: num(field(field(raw[step - 1], 'pause'), 'duration')), skipped: step === steps.length && replicas === '100%' },
   };
   if (mode === ReleaseMode.LANES) {
     const sim = simulateKruiseRelease(manifests, [service]);
     return { ...base, traffic: undefined, routing: 'traffic-routing', untilReady: RELEASE_TIMING[mode].untilCanaryReady, manifests: sim.manifests, notes: sim.notes };
   }
-  const previous = steps.slice(0, step - 1).reverse().find((p) => trafficOf(p) !== undefined || (p.matches ?? []).length > 0);
-  const untilReady = step === 1 || !previous
+  const routed = steps.slice(0, step - 1).some(routes);
+  const untilReady = !routed
     ? 'no canary routing yet: every request reaches the stable pods until this step\'s canary pods are ready'
     : `step ${step - 1}'s routing (${describe(steps[step - 2])}) until this step's canary pods are ready`;
-  const sim = simulateOwnStep(manifests, rollout, s, routes);
+  const sim = simulateOwnStep(manifests, rollout, raw[step - 1], routes(s));
   const notes = [...sim.notes];
-  if (!routes && steps.slice(0, step - 1).some((p) => trafficOf(p) !== undefined || (p.matches ?? []).length > 0)) {
+  if (!routes(s) && routed) {
     notes.push(`step ${step} has neither traffic nor matches: Kruise restores the original routing (rollout_canary.go FinalisingTrafficRouting), so the canary gets no requests`);
   }
   if (traffic !== undefined && (s.matches ?? []).length > 0) notes.push(`step ${step} has traffic and matches: Kruise's Istio script uses the matches and ignores the traffic`);
-  const routing = !routes ? 'restored' : (s.matches ?? []).length > 0 ? 'matches' : 'traffic';
+  const routing = !routes(s) ? 'restored' : (s.matches ?? []).length > 0 ? 'matches' : 'traffic';
   return { ...base, traffic, routing, untilReady, manifests: sim.manifests, notes };
 }
 
-/** A step's traffic percent (v1beta1 `traffic: "N%"`, v1alpha1 `weight: N`), if any. */
-function trafficOf(s: any): number | undefined {
-  if (typeof s?.traffic === 'string' && /^[0-9]+%$/.test(s.traffic)) return Number(s.traffic.slice(0, -1));
-  return typeof s?.weight === 'number' ? s.weight : undefined;
-}
-
-function describe(s: any): string {
-  const traffic = trafficOf(s);
+function describe(s: KruiseStep): string {
   if ((s.matches ?? []).length > 0) return 'header matches';
+  const traffic = trafficOf(s);
   return traffic === undefined ? 'none' : `${traffic}% of requests`;
 }
 
@@ -123,19 +142,19 @@ function describe(s: any): string {
  * A canary release at one step: the Rollout is narrowed to that step (so the contract applies its
  * routing), or, for a step that routes nothing, to no network refs (canary pods, original routes).
  */
-function simulateOwnStep(manifests: readonly unknown[], rollout: Manifest, step: any, routes: boolean): { manifests: Manifest[]; notes: string[] } {
+function simulateOwnStep(manifests: readonly unknown[], rollout: Manifest, step: unknown, routesNow: boolean): { manifests: Manifest[]; notes: string[] } {
   const all = clone(indexManifests(manifests).all);
   const ns = namespaceOf(rollout);
-  const mine = all.find((m) => m.kind === 'Rollout' && m.metadata.name === rollout.metadata.name && namespaceOf(m) === ns)!;
-  const canary = mine.spec.strategy.canary;
-  canary.steps = [step];
-  const ref = canary.trafficRoutings[0];
-  const service = ref.service;
-  if (!routes) ref.customNetworkRefs = [];
+  const isMine = (m: Manifest) => m.kind === 'Rollout' && m.metadata.name === rollout.metadata.name && namespaceOf(m) === ns;
+  const canary = field(field(all.find(isMine)?.spec, 'strategy'), 'canary');
+  const ref = items(field(canary, 'trafficRoutings'))[0];
+  const service = str(field(ref, 'service')) ?? '';
+  if (isJsonObject(canary)) canary.steps = [step];
+  if (!routesNow && isJsonObject(ref)) ref.customNetworkRefs = [];
   const sim = simulateKruiseRelease(all, [service]);
   // Put the Rollout back as it is in the manifests.
-  const out = sim.manifests.map((m) => (m.kind === 'Rollout' && m.metadata.name === rollout.metadata.name && namespaceOf(m) === ns ? clone(rollout) : m));
-  if (routes && !canary.disableGenerateCanaryService) narrowStableService(out, rollout, service, ns);
+  const out = sim.manifests.map((m) => (isMine(m) ? clone(rollout) : m));
+  if (routesNow && field(canary, 'disableGenerateCanaryService') !== true) narrowStableService(out, rollout, service, ns);
   return { manifests: out, notes: sim.notes };
 }
 
@@ -145,11 +164,20 @@ function simulateOwnStep(manifests: readonly unknown[], rollout: Manifest, step:
  * the stable Deployment's pods and in the Service's selector.
  */
 function narrowStableService(all: Manifest[], rollout: Manifest, service: string, ns: string): void {
-  const workload = rollout.spec?.objectRef?.workloadRef?.name ?? rollout.spec?.workloadRef?.name;
-  const stable = all.find((m) => m.kind === 'Deployment' && m.metadata.name === workload && namespaceOf(m) === ns);
-  const svc = all.find((m) => m.kind === 'Service' && m.apiVersion === 'v1' && m.metadata.name === service && namespaceOf(m) === ns);
-  if (!stable || !svc?.spec?.selector) return;
-  const template = stable.spec.template ?? (stable.spec.template = {});
-  template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, [WellKnown.SIMULATED_STABLE_LABEL]: stable.metadata.name } };
-  svc.spec.selector = { ...svc.spec.selector, [WellKnown.SIMULATED_STABLE_LABEL]: stable.metadata.name };
+  const workload = rolloutWorkload(rollout)?.name;
+  const i = all.findIndex((m) => m.kind === 'Deployment' && m.metadata.name === workload && namespaceOf(m) === ns);
+  const j = all.findIndex((m) => m.kind === 'Service' && m.apiVersion === 'v1' && m.metadata.name === service && namespaceOf(m) === ns);
+  if (i < 0 || j < 0) return;
+  const marker = { [WellKnown.SIMULATED_STABLE_LABEL]: all[i].metadata.name };
+  const template: JsonObject = { ...asObject(field(all[i].spec, 'template')) };
+  const metadata = asObject(template.metadata);
+  template.metadata = { ...metadata, labels: { ...asObject(metadata.labels), ...marker } };
+  all[i] = { ...all[i], spec: { ...asObject(all[i].spec), template } };
+  const selector = field(all[j].spec, 'selector');
+  if (!isJsonObject(selector)) return;
+  all[j] = { ...all[j], spec: { ...asObject(all[j].spec), selector: { ...selector, ...marker } } };
+}
+
+function asObject(v: unknown): JsonObject {
+  return isJsonObject(v) ? v : {};
 }
