@@ -3,6 +3,7 @@
  * Every finding has a stable code; see {@link LINT_RULES}.
  */
 import { findLanes } from './lanes';
+import { checkSubsetPorts, PORT_RULES } from './lint-ports';
 import { re2Problem } from './match';
 import { destinationRuleFor } from './subsets';
 import { Destination, HttpMatch, StringMatch, envoyFilterSpec } from '../model/istio-views';
@@ -41,6 +42,7 @@ export const LINT_RULES: Record<string, { severity: Severity; summary: string }>
   GR012: { severity: 'error', summary: 'Kruise customNetworkRefs DestinationRule already has a "canary" subset' },
   GR013: { severity: 'warning', summary: 'Kruise customNetworkRefs object is not in the manifests' },
   GR014: { severity: 'error', summary: 'regex is not RE2-compatible' },
+  ...PORT_RULES,
 };
 
 /** Runs every rule; findings are ordered by object then code. */
@@ -56,6 +58,7 @@ export function lint(manifests: readonly unknown[]): Finding[] {
     report('GR008', ef, 'no spec.workloadSelector: the filter patches every proxy in the namespace (all gateways and sidecars if istio-system); add workloadSelector.labels'));
   checkLaneHeaders(index, report);
   checkKruiseRefs(index, report);
+  checkSubsetPorts(index, report);
   // Ordered by object, then code (stable within one code: the order the checks found them).
   const key = (f: Finding) => `${formatRef(f.object)}\u0000${f.code}`;
   return out.map((f, i) => ({ f, i })).sort((a, b) => (key(a.f) < key(b.f) ? -1 : key(a.f) > key(b.f) ? 1 : a.i - b.i)).map((x) => x.f);

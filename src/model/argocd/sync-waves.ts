@@ -68,7 +68,7 @@ const BY_KIND: Readonly<Record<string, SyncWave>> = {
 /**
  * The wave of an object by its apiVersion and kind, or undefined for kinds the table leaves
  * alone. A Deployment a Rollout targets belongs to {@link SyncWave.PROGRESSIVE_DELIVERY}: use
- * {@link syncWaveFor} when the Rollouts are known.
+ * `syncWaveFor` when the Rollouts are known.
  */
 export function syncWaveOf(apiVersion: string, kind: string): SyncWave | undefined {
   return BY_KIND[`${groupOf(apiVersion)}|${kind}`];
