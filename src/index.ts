@@ -25,7 +25,13 @@ export type {
 export { RuleScope } from './model/routing/service-routing';
 
 // OpenKruise progressive delivery
-export { CanaryStep, Pause, HeaderMatchType, type CanaryStepOptions, type HeaderMatch, type DurationLike } from './model/kruise/canary-step';
+export {
+  CanaryStep, Pause, HeaderMatchType, type CanaryStepOptions, type HeaderMatch, type DurationLike, type RequestHeaderModifier,
+} from './model/kruise/canary-step';
+export {
+  Release, ReleaseMode, RolloutStyle, KruiseControllerVersion, RELEASE_TIMING,
+  type ReleaseCommonOptions, type LaneReleaseOptions, type CanaryReleaseOptions, type ProgressiveReleaseOptions, type ReleaseTiming,
+} from './model/kruise/release';
 export * from './constructs/kruise/kruise-release';
 
 // Traffic lanes across a call chain, and the ingress coloring that enters them
@@ -48,6 +54,8 @@ export * from './constructs/dynamic-subset/dynamic-subset-routing';
 
 // Argo CD: an Application with exact ignoreDifferences, sync waves
 export * from './constructs/argocd/argocd-application';
+export * from './constructs/argocd/argocd-application-set';
 export { applySyncWaves } from './constructs/argocd/sync-waves';
 export { SyncWave, SYNC_WAVE_ANNOTATION } from './model/argocd/sync-waves';
+export { ARGOCD_DEPLOYMENT_HEALTH_KEY, KRUISE_PAUSED_DEPLOYMENT_HEALTH_LUA, argoCdHealthCustomization } from './model/argocd/deployment-health';
 export type { IgnoreDifference, ManifestLike } from './model/argocd/ignore-differences';

@@ -65,4 +65,9 @@ export const WellKnown = {
   SIMULATED_CANARY_ANNOTATION: 'gray-release.io/simulated-canary-of',
   /** Pod label the analysis gives simulated canary pods so a simulated `<svc>-canary` Service can select them. */
   SIMULATED_CANARY_LABEL: 'gray-release.io/simulated-canary',
+  /**
+   * Pod label the analysis gives the stable pods, and the stable Service's selector, when it
+   * simulates Kruise narrowing that Service to the stable revision (`pod-template-hash`).
+   */
+  SIMULATED_STABLE_LABEL: 'gray-release.io/simulated-stable',
 } as const;

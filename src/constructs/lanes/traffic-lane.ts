@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { TrafficColoring } from './traffic-coloring';
 import { ILaneColoring, LaneMemberOptions, LaneMode, TrafficLaneProps, WeightedEntryOptions } from './traffic-lane-props';
 import { HeaderMatch, HeaderMatchType } from '../../model/kruise/canary-step';
+import { ReleaseMode } from '../../model/kruise/release';
 import { ColoringRule } from '../../model/lanes/coloring-rule';
 import { requireLaneHeader, requireLaneName, requireLaneValue } from '../../model/lanes/lane-rules';
 import { isEnvName, isImageReference, isJsObjectKey, requireDns1123Label, requireInt } from '../../model/names';
@@ -12,6 +13,7 @@ import { WellKnown } from '../../model/well-known';
 import { checkOverrides } from '../../model/workload-checks';
 import { addChecks, AppState, problemsAt } from '../core/state';
 import { GrayService } from '../service/gray-service';
+import { callersDroppingHeader } from '../service/propagation';
 
 /** One service's part in a lane. */
 export interface LaneMember {
@@ -259,6 +261,10 @@ export class TrafficLane extends Construct {
     if (!release) {
       this.fail('addMember', `the service ${service.name} has no release, so the progressive lane ${this.name} has no Rollout to drive`, `give ${service.name} the release prop, or make the lane LaneMode.STATIC`);
     }
+    if (release.mode !== ReleaseMode.LANES) {
+      this.fail('addMember', `the release of ${service.name} is a canary release (the Rollout's own trafficRoutings, routed step by step), but a progressive lane needs a lane release (a TrafficRouting matching ${this.header}: ${this.value})`,
+        `give ${service.name} release: Release.lanes(), or make the lane LaneMode.STATIC`);
+    }
     const existing = release.trafficMatches;
     if (existing.length > 0 && !isOnly(existing, this.match)) {
       this.fail('addMember', `the release of ${service.name} already matches ${describeMatches(existing)}; Kruise runs one canary per service, so it cannot also serve the lane ${this.name} (${this.header}: ${this.value})`,
@@ -320,57 +326,10 @@ export class TrafficLane extends Construct {
 
   /** Every service that calls a member, directly or through others, must propagate the header. */
   private validatePropagation(services: readonly GrayService[]): ModelProblem[] {
-    const callers = callerGraph(services);
-    const errors: ModelProblem[] = [];
-    const seen = new Set<GrayService>(this.memberByService.keys());
-    const queue = [...seen];
-    // Breadth-first from the members; an index instead of shift() keeps the walk linear.
-    for (let next = 0; next < queue.length; next++) {
-      const callee = queue[next];
-      for (const caller of callers.get(callee) ?? []) {
-        if (seen.has(caller)) continue;
-        seen.add(caller);
-        queue.push(caller);
-        if (!caller.headersToPropagate.includes(this.header)) {
-          errors.push(problem('services', `${caller.name} calls ${callee.name}, on the path to the lane ${this.name}, but does not propagate ${this.header}: its calls would leave the lane`,
-            `add ${caller.name} to the lane's services (or call ${caller.name}.propagateHeader('${this.header}')), and make its application copy the header`));
-        }
-      }
-    }
-    return errors;
+    return callersDroppingHeader(services, this.memberByService.keys(), this.header).map(({ caller, callee }) =>
+      problem('services', `${caller.name} calls ${callee.name}, on the path to the lane ${this.name}, but does not propagate ${this.header}: its calls would leave the lane`,
+        `add ${caller.name} to the lane's services (or call ${caller.name}.propagateHeader('${this.header}')), and make its application copy the header`));
   }
-}
-
-/**
- * Callee → its callers, over every GrayService of the app (in construct-tree order). Linear in
- * services and calls: each called host is looked up by name instead of compared with every service.
- */
-function callerGraph(services: readonly GrayService[]): Map<GrayService, GrayService[]> {
-  const byName = new Map<string, GrayService[]>();
-  for (const s of services) {
-    const list = byName.get(s.name);
-    if (list) list.push(s); else byName.set(s.name, [s]);
-  }
-  const callers = new Map<GrayService, GrayService[]>();
-  for (const caller of services) {
-    for (const host of caller.callees) {
-      for (const callee of byName.get(host.split('.')[0]) ?? []) {
-        if (!hostNames(caller, host, callee)) continue;
-        const list = callers.get(callee);
-        if (list) list.push(caller); else callers.set(callee, [caller]);
-      }
-    }
-  }
-  return callers;
-}
-
-/** Whether `host`, called by `caller`, names the service `s` (bare name or FQDN). */
-function hostNames(caller: GrayService, host: string, s: GrayService): boolean {
-  const [name, namespace] = host.split('.');
-  if (name !== s.name) return false;
-  const target = namespace ?? caller.effectiveNamespace;
-  const callee = s.effectiveNamespace;
-  return target === undefined || callee === undefined || target === callee;
 }
 
 function isOnly(matches: readonly (readonly HeaderMatch[])[], m: HeaderMatch): boolean {

@@ -1,13 +1,14 @@
 import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { checkReleaseProps, checkServiceProps } from './checks';
+import { checkCanaryVersion, checkServiceProps } from './checks';
 import { GrayServiceNames, GrayServiceProps, GrayServiceRef } from './props';
+import { releaseChecks } from './release-checks';
 import { ServiceRoutingObjects } from './routing-objects';
 import { VersionWorkloadProps, WorkloadInfo } from './workload-props';
 import { lazyString, ServiceWorkloads, WorkloadOptions } from './workloads';
-import { IstioApiVersion, KruiseApiVersion, LoadBalancer } from '../../model/api-versions';
-import { CanaryStep, checkSteps } from '../../model/kruise/canary-step';
+import { IstioApiVersion, LoadBalancer } from '../../model/api-versions';
+import { checkRelease, releaseOf } from '../../model/kruise/release-rules';
 import { labelsMatch } from '../../model/matching';
 import { isDns1123Label, requireDns1123Label } from '../../model/names';
 import { fail, ModelProblem, Problems } from '../../model/problem';
@@ -226,30 +227,27 @@ export class GrayService extends Construct {
   }
 
   private addRelease(problems: Problems, props: GrayServiceProps): KruiseRelease {
-    const release = props.release!;
-    const canaryVersion = release.canaryVersion ?? 'canary';
-    checkReleaseProps(problems, release, { versionLabel: this.versionLabel, baseVersion: this.baseVersion, canaryVersion });
+    const { release, problems: formProblems } = releaseOf(props.release!);
+    problems.addAll(formProblems);
+    const canaryVersion = release.options.canaryVersion ?? 'canary';
+    checkCanaryVersion(problems, { versionLabel: this.versionLabel, baseVersion: this.baseVersion, canaryVersion });
     if (this.names.baseSubset === WellKnown.KRUISE_CANARY_SUBSET) {
       problems.add('names.baseSubset', `"${WellKnown.KRUISE_CANARY_SUBSET}" is the subset Kruise appends during a release, so the DestinationRule would get it twice`, 'name the base subset otherwise (default "version-<baseVersion>")');
     }
-    const steps = release.steps ?? [CanaryStep.replicas(1)];
-    const stepProblem = checkSteps(steps, props.autoscaling?.minReplicas ?? props.replicas ?? 1);
-    if (stepProblem) problems.addAll([stepProblem]);
-    if (props.autoscaling) problems.addAll(autoscaledStepProblems(steps.map((s) => s.options), release.weight));
+    problems.addAll(checkRelease(release));
+    if (props.autoscaling) problems.addAll(autoscaledStepProblems(release.steps.map((s) => ({ replicas: s.effectiveReplicas, weight: s.trafficPercent })), undefined));
     problems.throwIfAny();
     const kruise = new KruiseRelease(this, 'Release', {
       deploymentName: this.names.deployment,
       serviceName: this.name,
       networkRefs: this.networkRefs(),
-      steps,
+      release,
       canaryLabels: { [WellKnown.KRUISE_CANARY_LABEL]: WellKnown.KRUISE_CANARY_LABEL_VALUE, [this.versionLabel]: canaryVersion },
-      weight: release.weight,
-      apiVersion: release.apiVersion ?? KruiseApiVersion.V1ALPHA1,
       rolloutName: this.names.rollout,
       trafficRoutingName: this.names.trafficRouting,
       namespace: this.namespace,
     });
-    if (release.matches && release.matches.length > 0) kruise.addMatch(release.matches);
+    addChecks(this, () => releaseChecks(this, kruise, this.allServices()));
     return kruise;
   }
 
@@ -263,8 +261,12 @@ export class GrayService extends Construct {
 
   /** Every header a lane of the app is carried by (the weighted lane entry skips them). */
   private laneHeaders(): string[] {
-    return this.node.root.node.findAll().filter((c): c is GrayService => c instanceof GrayService)
-      .flatMap((s) => s.routing.lanes.map((l) => l.header));
+    return this.allServices().flatMap((s) => s.routing.lanes.map((l) => l.header));
+  }
+
+  /** Every GrayService of the app, in construct-tree order. */
+  private allServices(): GrayService[] {
+    return this.node.root.node.findAll().filter((c): c is GrayService => c instanceof GrayService);
   }
 
   private validateService(): ModelProblem[] {
@@ -277,9 +279,6 @@ export class GrayService extends Construct {
     for (const s of this.routing.subsetSpecs) {
       const selected = this.workloads.filter((w) => labelsMatch(s.labels, w.podLabels));
       if (selected.length === 0) errors.push({ prop: `subset ${s.name}`, what: 'selects no pod of the service', fix: 'make the subset labels match a workload of the service' });
-    }
-    if (this.release && this.release.trafficMatches.length === 0 && this.release.weight === undefined) {
-      errors.push({ prop: 'release', what: 'the TrafficRouting has neither header matches nor a weight, so no traffic would reach the canary', fix: 'give release.matches or release.weight, or add the service to a progressive TrafficLane' });
     }
     return errors;
   }
