@@ -5,8 +5,9 @@
  * - a refusal that says where, what and how: a `GrayReleaseError`, or a cdk8s validation error
  *   whose every line names a construct path and carries `Fix:`; never any other exception (a
  *   TypeError from deep inside cdk8s, a jsii error, ...);
- * - manifests that pass conformance (upstream CRD schemas, strict; Kubernetes OpenAPI) and
- *   lint with zero error-severity findings.
+ * - manifests that pass conformance (upstream CRD schemas, strict; Kubernetes OpenAPI), lint
+ *   with zero error-severity findings, and OpenKruise Rollout's validating webhook (the
+ *   independent oracle in support/kruise-webhook.ts) for every Rollout.
  *
  * Seeds and run counts are fixed ({@link FUZZ_RUNS}) so a failure reproduces, and the counts of
  * built and refused inputs are checked so no property is vacuous.
@@ -16,10 +17,11 @@ import { App, Chart, Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
   CanaryStep, ColoringRule, DynamicSubsetRouting, FallbackPolicy, GrayReleaseError, GrayService, HeaderMatchType, IngressGateway,
-  LaneMode, MeshTarget, Pause, TrafficColoring, TrafficLane,
+  KruiseApiVersion, LaneMode, MeshTarget, Pause, Release, TrafficColoring, TrafficLane,
 } from '../src';
 import { lint } from '../src/analysis';
 import { conformanceErrors, crdsAvailable, MeshFlavour } from './support/conformance';
+import { webhookErrors } from './support/kruise-webhook';
 
 /** Seed and number of runs of each property (listed in the hardening note). */
 export const FUZZ_RUNS = {
@@ -64,7 +66,7 @@ const match = fc.record({ name: headerName, value: headerValue, type: fc.constan
 const step = fc.oneof(
   fc.tuple(fc.oneof(fc.integer({ min: -1, max: 5 }), fc.constantFrom('20%', '100%', '0%', '150%', 'x%', '50')), fc.option(fc.integer({ min: -5, max: 600 }), { nil: undefined }))
     .map(([r, s]) => CanaryStep.replicas(r, { pause: s === undefined ? Pause.manual() : Pause.for(Duration.seconds(Math.max(s, 0))) })),
-  weight.map((w) => CanaryStep.weight(w)),
+  weight.map((w) => CanaryStep.traffic(w)),
   fc.array(match, { minLength: 1, maxLength: 2 }).map((matches) => CanaryStep.of({ matches })),
   fc.constant(CanaryStep.of({})),
 );
@@ -109,6 +111,8 @@ function expectSound(objects: any[], flavour: MeshFlavour = 'istio'): void {
   expect(objects.length).toBeGreaterThan(0);
   if (crdsAvailable()) expect(objects.flatMap((o) => conformanceErrors(o, flavour))).toEqual([]);
   expect(lint(objects).filter((f) => f.severity === 'error')).toEqual([]);
+  const rollouts = objects.filter((o) => o.kind === 'Rollout');
+  for (const r of rollouts) expect(webhookErrors(r, rollouts)).toEqual([]);
   const json = JSON.stringify(objects);
   expect(json).not.toMatch(/undefined|NaN|Infinity|\[object Object\]/);
 }
@@ -135,7 +139,19 @@ function fuzz<T>(arb: fc.Arbitrary<T>, run: { seed: number; numRuns: number }, b
 
 describe('fuzz: every input is refused clearly or yields conforming, lint-clean manifests', () => {
   test(`GrayService (+gateway, +release): seed ${FUZZ_RUNS.grayService.seed}, ${FUZZ_RUNS.grayService.numRuns} runs`, () => {
-    const validSteps = fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 4 }).map((ws) => ws.sort((a, b) => a - b).map((w) => CanaryStep.weight(w)));
+    const validSteps = fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 4 }).map((ws) => ws.sort((a, b) => a - b).map((w) => CanaryStep.traffic(w)));
+    const laneSteps = fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 3 }).map((rs) => rs.sort((a, b) => a - b).map((r) => CanaryStep.replicas(r)));
+    const laneRelease = fc.record({
+      steps: fc.option(mostly(laneSteps, steps), { nil: undefined }),
+      weight: fc.option(weight, { nil: undefined, freq: 10 }),
+      matches: fc.option(fc.array(mostly(fc.record({ name: fc.constantFrom('x-lane', 'x-user'), value: dns }), match), { maxLength: 2 }), { nil: undefined }),
+      canaryVersion: fc.option(mostly(dns, labelValue), { nil: undefined }),
+    });
+    const canaryRelease = fc.record({
+      steps: mostly(validSteps, steps),
+      apiVersion: fc.constantFrom(KruiseApiVersion.V1ALPHA1, KruiseApiVersion.V1BETA1),
+      canaryVersion: fc.option(mostly(dns, labelValue), { nil: undefined }),
+    }).map((o) => Release.canary(o));
     const input = fc.record({
       name: mostly(dns, name),
       namespace: fc.option(mostly(dns, name), { nil: undefined }),
@@ -148,12 +164,7 @@ describe('fuzz: every input is refused clearly or yields conforming, lint-clean 
       calls: fc.array(mostly(dns, hostile), { maxLength: 3 }),
       exposed: fc.boolean(),
       gatewayHosts: fc.option(fc.array(mostly(fc.constantFrom('shop.example.com', 'a.example.com', 'b.example.com'), fc.oneof(hostile, fc.constant('*'))), { maxLength: 2 }), { nil: undefined }),
-      release: fc.option(fc.record({
-        steps: fc.option(mostly(validSteps, steps), { nil: undefined }),
-        weight: fc.option(mostly(fc.integer({ min: 0, max: 100 }), weight), { nil: undefined }),
-        matches: fc.option(fc.array(mostly(fc.record({ name: fc.constantFrom('x-lane', 'x-user'), value: dns }), match), { maxLength: 2 }), { nil: undefined }),
-        canaryVersion: fc.option(mostly(dns, labelValue), { nil: undefined }),
-      }), { nil: undefined }),
+      release: fc.option(fc.oneof(laneRelease, canaryRelease), { nil: undefined }),
     });
     fuzz(input, FUZZ_RUNS.grayService, (c, p) => {
       const gateway = p.exposed ? new IngressGateway(c, 'gw', { hosts: ['shop.example.com', '*.example.com'] }) : undefined;
@@ -178,7 +189,7 @@ describe('fuzz: every input is refused clearly or yields conforming, lint-clean 
     });
     fuzz(input, FUZZ_RUNS.trafficLane, (c, p) => {
       const gateway = new IngressGateway(c, 'gw', { hosts: ['shop.example.com'] });
-      const release = p.progressive ? { weight: 0 } : undefined;
+      const release = p.progressive ? Release.lanes() : undefined;
       const back = new GrayService(c, 'back', { image: 'example/back:1', port: 80, release });
       const middle = new GrayService(c, 'middle', { image: 'example/middle:1', port: 80, calls: [back], release });
       const front = new GrayService(c, 'front', { image: 'example/front:1', port: 80, calls: [middle], gateway, release });

@@ -93,13 +93,23 @@ describe.each(sources)('%s', (_name, objectsOf) => {
     if (!_name.startsWith('examples/')) expect(anyHost).toBe(false);
   });
 
-  test('every ingress coloring replaces a lane header the client sent', () => {
+  test('every ingress coloring replaces a lane header the client sent (on every host of the app\'s gateways)', () => {
+    // A coloring bound to a gateway carries its script per route (VIRTUAL_HOST patches) and acts
+    // on the gateway's hosts; an unbound one carries it inline on the filter.
+    const hosts = objects.filter((o) => o.kind === 'Gateway').flatMap((g) => g.spec.servers.flatMap((s: any) => s.hosts))
+      .map((h: string) => h.split('/').pop()!).map((h: string) => (h === '*' ? 'any.example.com' : h.replace(/^\*\./, 'a.')));
     for (const ef of objects.filter((o) => o.kind === 'EnvoyFilter')) {
       const header = ef.metadata.annotations['gray-release.io/sets-headers'];
-      const script = ef.spec.configPatches[0].patch.value.typed_config.inlineCode;
-      const result = runOnRequest(script, { [header]: 'spoofed-by-client' });
-      expect(result.headers[header]).not.toBe('spoofed-by-client');
-      expect(result.mutations.some((m: any) => m[0] === 'add')).toBe(false);
+      const scripts: string[] = ef.spec.configPatches.flatMap((p: any) => [p.patch.value.typed_config?.inlineCode,
+        ...Object.values(p.patch.value.typed_per_filter_config ?? {}).map((c: any) => c.source_code?.inline_string)]).filter((x: unknown) => typeof x === 'string');
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const script of scripts) {
+        for (const host of hosts.length > 0 ? hosts : ['shop.example.com']) {
+          const result = runOnRequest(script, { ':authority': host, [header]: 'spoofed-by-client' });
+          expect(result.headers[header]).not.toBe('spoofed-by-client');
+          expect(result.mutations.some((m: any) => m[0] === 'add')).toBe(false);
+        }
+      }
     }
   });
 });

@@ -11,6 +11,7 @@ export * from './explain';
 export * from './format';
 export * from './lanes';
 export * from './lint';
+export * from './lint-security';
 export * from './mermaid';
 export { simulateKruiseRelease, releaseUnits, rolloutWorkload, type ReleaseUnit, type SimulatedRelease } from '../model/kruise/istio-contract';
 export * from '../model/kruise/kruise-views';

@@ -4,6 +4,7 @@
  */
 import { findLanes } from './lanes';
 import { checkSubsetPorts, PORT_RULES } from './lint-ports';
+import { lintSecurity, SECURITY_LINT_RULES } from './lint-security';
 import { re2Problem } from './match';
 import { destinationRuleFor } from './subsets';
 import { Destination, HttpMatch, StringMatch, envoyFilterSpec } from '../model/istio-views';
@@ -43,6 +44,7 @@ export const LINT_RULES: Record<string, { severity: Severity; summary: string }>
   GR013: { severity: 'warning', summary: 'Kruise customNetworkRefs object is not in the manifests' },
   GR014: { severity: 'error', summary: 'regex is not RE2-compatible' },
   ...PORT_RULES,
+  ...SECURITY_LINT_RULES,
 };
 
 /** Runs every rule; findings are ordered by object then code. */
@@ -59,6 +61,7 @@ export function lint(manifests: readonly unknown[]): Finding[] {
   checkLaneHeaders(index, report);
   checkKruiseRefs(index, report);
   checkSubsetPorts(index, report);
+  out.push(...lintSecurity(manifests));
   // Ordered by object, then code (stable within one code: the order the checks found them).
   const key = (f: Finding) => `${formatRef(f.object)}\u0000${f.code}`;
   return out.map((f, i) => ({ f, i })).sort((a, b) => (key(a.f) < key(b.f) ? -1 : key(a.f) > key(b.f) ? 1 : a.i - b.i)).map((x) => x.f);

@@ -5,7 +5,7 @@
  */
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import { fixture } from './helpers';
-import { GrayService, GrayServiceProps } from '../../src';
+import { CanaryStep, GrayService, GrayServiceProps, Release } from '../../src';
 import { RELEASE_POLICY_RULE, releasePolicyFindings } from '../../src/analysis/lint-release-policy';
 
 test('match mode: the policy of every rule to the released service is reported', () => {
@@ -35,6 +35,9 @@ test('the library\'s output: a service with a route policy and a header-match re
   };
   const matched = releasePolicyFindings(synth({ matches: [{ name: 'x-canary', value: '1' }] }));
   expect(matched.map((f) => [f.object.name, f.message.includes('http[0] (base): timeout')])).toEqual([['vs-reviews', true]]);
-  expect(releasePolicyFindings(synth({ weight: 10 }))).toEqual([]);
+  expect(releasePolicyFindings(synth(Release.canary({ steps: [CanaryStep.traffic(10, { replicas: 1 })] })))).toEqual([]);
+  // A canary release by header step is match mode too.
+  const stepped = releasePolicyFindings(synth(Release.canary({ steps: [CanaryStep.match([{ name: 'x-canary', value: '1' }], { replicas: 1 })] })));
+  expect(stepped.map((f) => f.object.name)).toEqual(['vs-reviews']);
   expect(RELEASE_POLICY_RULE.code).toBe('GR015');
 });

@@ -4,7 +4,7 @@
  */
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import {
-  GatewayProtocol, GatewayRoutes, GatewayTlsMode, GrayService, GrayServiceProps, IngressGateway, Match, Protocol, Route, TrafficLane,
+  GatewayProtocol, GatewayRoutes, GatewayTlsMode, GrayService, GrayServiceProps, IngressGateway, JwtIssuer, Match, Protocol, Route, TrafficLane,
 } from '../../src';
 import { conformanceErrors, crdsAvailable } from '../support/conformance';
 import { evaluateRequest } from '../support/request-eval';
@@ -84,7 +84,7 @@ describe('gateway routes', () => {
   test('JWT claim routes with the RequestAuthentication the gateway writes', () => {
     const c = chart();
     const gw = gatewayOf(c);
-    gw.requireJwt({ issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/.well-known/jwks.json' });
+    new JwtIssuer(c, 'jwt', { gateway: gw, issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/.well-known/jwks.json', name: 'shop-gateway-jwt' });
     const web = new GrayService(c, 'web', WEB);
     const beta = new GrayService(c, 'beta', { image: 'example/web:2', port: 8000 });
     new GatewayRoutes(c, 'routes', {

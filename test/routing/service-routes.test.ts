@@ -5,7 +5,7 @@
  */
 import { Chart, Duration, Testing } from 'cdk8s';
 import {
-  CanaryStep, Fault, GrayReleaseError, GrayService, GrayServiceProps, HttpMethod, IngressGateway, Match, Route, RetryOn, TrafficLane,
+  CanaryStep, Fault, GrayReleaseError, GrayService, GrayServiceProps, HttpMethod, IngressGateway, Match, Release, Route, RetryOn, TrafficLane,
 } from '../../src';
 import { conformanceErrors, crdsAvailable } from '../support/conformance';
 import { evaluateRequest } from '../support/request-eval';
@@ -162,7 +162,7 @@ describe('route policy', () => {
 
   test('a split default route is refused with a Kruise weight release (Kruise would add a canary destination per version)', () => {
     const c = chart();
-    expect(() => new GrayService(c, 'reviews', { ...V123, defaultRoute: Route.split({ v1: 50, v3: 50 }), release: { steps: [CanaryStep.weight(20)] } }))
+    expect(() => new GrayService(c, 'reviews', { ...V123, defaultRoute: Route.split({ v1: 50, v3: 50 }), release: Release.canary({ steps: [CanaryStep.traffic(20, { replicas: 1 })] }) }))
       .toThrow(/Kruise's weight mode would add one canary destination per version/);
     // Header matches leave the match-less rule alone, so they are fine.
     expect(() => new GrayService(chart(), 'reviews', { ...V123, defaultRoute: Route.split({ v1: 50, v3: 50 }), release: { matches: [{ name: 'x-canary', value: '1' }] } })).not.toThrow();

@@ -23,7 +23,7 @@ export type MeshFlavour = 'istio' | 'asm';
 export const CRD_DIR = process.env.GRAY_RELEASE_CRDS ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'crds');
 
 export function crdsAvailable(): boolean {
-  const ok = fs.existsSync(path.join(CRD_DIR, 'istio'));
+  const ok = ['istio', 'istio-security'].every((dir) => fs.existsSync(path.join(CRD_DIR, dir)));
   if (!ok && process.env.GRAY_RELEASE_REQUIRE_CRDS) {
     throw new Error(`CRD folder ${CRD_DIR} is missing but GRAY_RELEASE_REQUIRE_CRDS is set`);
   }

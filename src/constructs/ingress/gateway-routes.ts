@@ -226,7 +226,7 @@ export class GatewayRoutes extends Construct {
     }
     const claims = this.entries.some((e) => e.matches.some((m) => m.needsGateway));
     if (claims && this.gateway.jwtIssuers.length === 0) {
-      out.push(problem('routes', `a route matches a JWT claim, but the gateway ${this.gateway.name} validates no JWT, so the claims are never set`, `call ${this.gateway.name}.requireJwt({ issuer, jwksUri }) (it writes the RequestAuthentication)`));
+      out.push(problem('routes', `a route matches a JWT claim, but the gateway ${this.gateway.name} validates no JWT, so the claims are never set`, `add new JwtIssuer(scope, id, { gateway: ${this.gateway.name}, issuer, jwksUri }) (it writes the gateway's RequestAuthentication)`));
     }
     for (const e of this.entries) {
       const mirror = mergePolicies(e.service.routing.policy, e.policy).mirror;

@@ -1,6 +1,5 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { JwtIssuer, JwtIssuerProps, RequestAuthentication } from './request-authentication';
 import { GatewaySpec, toJson_GatewaySpec } from '../../../imports/istio-networking';
 import { IstioApiVersion } from '../../model/api-versions';
 import { isDns1123Label, isDns1123Subdomain, requireDns1123Label, requireInt, requireLabel } from '../../model/names';
@@ -10,7 +9,12 @@ import { meshObject } from '../core/mesh-object';
 import { addChecks, ChartState, problemsAt } from '../core/state';
 
 export { GatewayProtocol, GatewayTlsMode, type GatewayServer } from '../../model/routing/gateway';
-export type { JwtIssuer, JwtIssuerProps } from './request-authentication';
+
+/** A JWT issuer whose tokens the gateway verifies (a RequestAuthentication on its pods, see JwtIssuer). */
+export interface IGatewayJwtIssuer {
+  /** The issuer (`iss` claim) of the verified tokens. */
+  readonly issuer: string;
+}
 
 /** One server of an {@link IngressGateway}. */
 export interface GatewayServerProps {
@@ -70,12 +74,6 @@ export interface IngressGatewayProps {
    */
   readonly allowAnyHost?: boolean;
   /**
-   * Namespace of the ingress gateway pods: where the RequestAuthentication of
-   * {@link IngressGateway.requireJwt} is written (and where `credentialName` Secrets must be).
-   * @default 'istio-system'
-   */
-  readonly workloadNamespace?: string;
-  /**
    * Labels of the ingress gateway pods this Gateway configures.
    * @default { istio: 'ingressgateway' }
    */
@@ -118,12 +116,10 @@ export class IngressGateway extends Construct {
   public readonly servers: readonly GatewayServer[];
   /** Labels of the ingress gateway pods this Gateway configures. */
   public readonly selector: Readonly<Record<string, string>>;
-  /** Namespace of the ingress gateway pods. */
-  public readonly workloadNamespace: string;
   /** The underlying `Gateway` object. */
   public readonly apiObject: ApiObject;
 
-  private jwt?: RequestAuthentication;
+  private readonly issuers: IGatewayJwtIssuer[] = [];
 
   public constructor(scope: Construct, id: string, props: IngressGatewayProps) {
     super(scope, id);
@@ -140,8 +136,6 @@ export class IngressGateway extends Construct {
     if (Object.keys(selector).length === 0) p.add('selector', 'an empty selector would configure every gateway pod', 'name the ingress gateway pods, e.g. { istio: "ingressgateway" }');
     for (const [k, v] of Object.entries(selector)) requireLabel(p, 'selector', k, v);
     this.selector = { ...selector };
-    this.workloadNamespace = props.workloadNamespace ?? 'istio-system';
-    requireDns1123Label(p, 'workloadNamespace', this.workloadNamespace);
     this.servers = this.resolveServers(p, props);
     this.hosts = [...new Set(this.servers.flatMap((s) => s.hosts))];
     p.throwIfAny();
@@ -156,21 +150,17 @@ export class IngressGateway extends Construct {
     addChecks(this, () => ChartState.of(this).uniquenessProblems(this));
   }
 
-  /** The JWT issuers whose tokens the gateway validates (see {@link requireJwt}). */
-  public get jwtIssuers(): readonly JwtIssuer[] {
-    return this.jwt?.issuers ?? [];
+  /** The JWT issuers whose tokens the gateway pods verify (each a RequestAuthentication, see JwtIssuer). */
+  public get jwtIssuers(): readonly IGatewayJwtIssuer[] {
+    return [...this.issuers];
   }
 
   /**
-   * Validates JWTs from `issuer` at the gateway: writes (or extends) a RequestAuthentication
-   * `<gateway>-jwt` in `workloadNamespace` selecting the gateway pods (Istio's analyzer IST0149
-   * looks for it there), so routes may match the token's claims
-   * (`Match.jwtClaim`). A request without a token is still let through (it matches no claim);
-   * one with an invalid token is refused with 401.
+   * Records an issuer whose tokens the gateway verifies.
+   * @internal called by JwtIssuer
    */
-  public requireJwt(issuer: JwtIssuerProps): void {
-    this.jwt ??= new RequestAuthentication(this, 'Jwt', { name: `${this.name}-jwt`, namespace: this.workloadNamespace, selector: this.selector });
-    this.jwt.addIssuer(issuer);
+  public _addJwtIssuer(issuer: IGatewayJwtIssuer): void {
+    this.issuers.push(issuer);
   }
 
   /** The servers: `servers`, or the seed's single HTTP server on `port`. */

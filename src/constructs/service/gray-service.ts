@@ -1,15 +1,16 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { checkReleaseProps, checkServiceProps } from './checks';
+import { checkCanaryVersion, checkServiceProps } from './checks';
 import { GrayServiceNames, GrayServiceProps, GrayServiceRef } from './props';
+import { releaseChecks } from './release-checks';
 import { ServiceRoutingObjects } from './routing-objects';
 import { buildRouting, planRouting } from './routing-setup';
 import { VersionWorkloadProps, WorkloadInfo } from './workload-props';
 import { lazyString, ServiceWorkloads, WorkloadOptions } from './workloads';
 import type { VirtualServiceSpecHttp } from '../../../imports/istio-networking';
-import { IstioApiVersion, KruiseApiVersion, LoadBalancer } from '../../model/api-versions';
-import { CanaryStep, checkSteps } from '../../model/kruise/canary-step';
+import { IstioApiVersion, LoadBalancer } from '../../model/api-versions';
+import { checkRelease, releaseOf } from '../../model/kruise/release-rules';
 import { labelsMatch } from '../../model/matching';
 import { isDns1123Label, requireDns1123Label } from '../../model/names';
 import { fail, ModelProblem, Problems } from '../../model/problem';
@@ -175,6 +176,8 @@ export class GrayService extends Construct {
       fix: 'route each service from one construct: rename one of them, or put them in different namespaces',
     });
     addChecks(this, () => [...this.validateService(), ...ChartState.of(this).uniquenessProblems(this)]);
+    // Last: chart-wide constructs (ZeroTrust, ProxyScoping) add this service's objects.
+    ChartState.of(this).addService(this);
   }
 
   /**
@@ -272,19 +275,18 @@ export class GrayService extends Construct {
   }
 
   private addRelease(problems: Problems, props: GrayServiceProps): KruiseRelease {
-    const release = props.release!;
-    const canaryVersion = release.canaryVersion ?? 'canary';
-    checkReleaseProps(problems, release, { versionLabel: this.versionLabel, baseVersion: this.baseVersion, canaryVersion });
+    const { release, problems: formProblems } = releaseOf(props.release!);
+    problems.addAll(formProblems);
+    const canaryVersion = release.options.canaryVersion ?? 'canary';
+    checkCanaryVersion(problems, { versionLabel: this.versionLabel, baseVersion: this.baseVersion, canaryVersion });
     if (this.names.baseSubset === WellKnown.KRUISE_CANARY_SUBSET) {
       problems.add('names.baseSubset', `"${WellKnown.KRUISE_CANARY_SUBSET}" is the subset Kruise appends during a release, so the DestinationRule would get it twice`, 'name the base subset otherwise (default "version-<baseVersion>")');
     }
-    const steps = release.steps ?? [CanaryStep.replicas(1)];
-    const stepProblem = checkSteps(steps, props.autoscaling?.minReplicas ?? props.replicas ?? 1);
-    if (stepProblem) problems.addAll([stepProblem]);
-    if (props.autoscaling) problems.addAll(autoscaledStepProblems(steps.map((s) => s.options), release.weight));
+    problems.addAll(checkRelease(release));
+    if (props.autoscaling) problems.addAll(autoscaledStepProblems(release.steps.map((s) => ({ replicas: s.effectiveReplicas, weight: s.trafficPercent })), undefined));
     // Kruise's weight mode rescales every destination of the match-less rule and appends one canary
     // destination per stable-host destination it finds (kruise.md §4, verified bug).
-    const weighted = release.weight !== undefined || steps.some((st) => st.options.weight !== undefined);
+    const weighted = (release.options as { readonly weight?: number }).weight !== undefined || release.steps.some((st) => st.trafficPercent !== undefined);
     if (weighted && this.routing.defaultRoute.destinations.filter((d) => d.weight > 0).length > 1) {
       problems.add('release', `the default route splits ${this.name} (${this.routing.defaultRoute.describe}), and Kruise's weight mode would add one canary destination per version in it`,
         'release with header matches only, or route by default to one version while the release runs');
@@ -294,15 +296,13 @@ export class GrayService extends Construct {
       deploymentName: this.names.deployment,
       serviceName: this.name,
       networkRefs: this.networkRefs(),
-      steps,
+      release,
       canaryLabels: { [WellKnown.KRUISE_CANARY_LABEL]: WellKnown.KRUISE_CANARY_LABEL_VALUE, [this.versionLabel]: canaryVersion },
-      weight: release.weight,
-      apiVersion: release.apiVersion ?? KruiseApiVersion.V1ALPHA1,
       rolloutName: this.names.rollout,
       trafficRoutingName: this.names.trafficRouting,
       namespace: this.namespace,
     });
-    if (release.matches && release.matches.length > 0) kruise.addMatch(release.matches);
+    addChecks(this, () => releaseChecks(this, kruise, this.allServices()));
     return kruise;
   }
 
@@ -316,8 +316,12 @@ export class GrayService extends Construct {
 
   /** Every header a lane of the app is carried by (the weighted lane entry skips them). */
   private laneHeaders(): string[] {
-    return this.node.root.node.findAll().filter((c): c is GrayService => c instanceof GrayService)
-      .flatMap((s) => s.routing.lanes.map((l) => l.header));
+    return this.allServices().flatMap((s) => s.routing.lanes.map((l) => l.header));
+  }
+
+  /** Every GrayService of the app, in construct-tree order. */
+  private allServices(): GrayService[] {
+    return this.node.root.node.findAll().filter((c): c is GrayService => c instanceof GrayService);
   }
 
   private validateService(): ModelProblem[] {
@@ -330,9 +334,6 @@ export class GrayService extends Construct {
     for (const s of this.routing.subsetSpecs) {
       const selected = this.workloads.filter((w) => labelsMatch(s.labels, w.podLabels));
       if (selected.length === 0) errors.push({ prop: `subset ${s.name}`, what: 'selects no pod of the service', fix: 'make the subset labels match a workload of the service' });
-    }
-    if (this.release && this.release.trafficMatches.length === 0 && this.release.weight === undefined) {
-      errors.push({ prop: 'release', what: 'the TrafficRouting has neither header matches nor a weight, so no traffic would reach the canary', fix: 'give release.matches or release.weight, or add the service to a progressive TrafficLane' });
     }
     return errors;
   }

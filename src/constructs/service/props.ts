@@ -1,40 +1,8 @@
 import type { ServiceRoutingProps } from './routing-props';
 import type { ServiceWorkloadProps } from './workload-props';
-import { IstioApiVersion, KruiseApiVersion, LoadBalancer } from '../../model/api-versions';
-import { CanaryStep, HeaderMatch } from '../../model/kruise/canary-step';
+import { IstioApiVersion, LoadBalancer } from '../../model/api-versions';
+import { ProgressiveReleaseOptions, Release } from '../../model/kruise/release';
 import { IngressGateway } from '../ingress/ingress-gateway';
-
-/** Progressive delivery of a GrayService through an OpenKruise Rollout. */
-export interface ProgressiveReleaseOptions {
-  /**
-   * Canary steps of the Rollout.
-   * @default [CanaryStep.replicas(1)] - one canary pod, then wait for approval (the seed)
-   */
-  readonly steps?: readonly CanaryStep[];
-  /**
-   * Header conditions (ANDed) under which a request reaches the canary, written to the
-   * TrafficRouting. A TrafficLane in progressive mode sets this for its members.
-   * @default - none (give a weight, or add the service to a progressive TrafficLane)
-   */
-  readonly matches?: readonly HeaderMatch[];
-  /**
-   * Percentage of traffic the TrafficRouting sends to the canary (0-100). When matches are
-   * also given, Kruise uses the matches.
-   * @default - none
-   */
-  readonly weight?: number;
-  /**
-   * Value of the version label on canary pods; it replaces the base value so a canary pod is
-   * never in the base subset.
-   * @default 'canary'
-   */
-  readonly canaryVersion?: string;
-  /**
-   * apiVersion of the Rollout.
-   * @default KruiseApiVersion.V1ALPHA1
-   */
-  readonly apiVersion?: KruiseApiVersion;
-}
 
 /** Names of the objects a GrayService writes; each defaults from the service name. */
 export interface GrayServiceNames {
@@ -112,10 +80,13 @@ export interface GrayServiceProps extends ServiceWorkloadProps, ServiceRoutingPr
    */
   readonly gatewayHosts?: readonly string[];
   /**
-   * Progressive delivery through an OpenKruise Rollout and TrafficRouting.
+   * Progressive delivery through an OpenKruise Rollout: `Release.lanes({...})` (a TrafficRouting
+   * with header matches for the whole release, shared by progressive TrafficLanes; the seed's) or
+   * `Release.canary({ steps })` (the Rollout's own trafficRoutings, routed step by step). The
+   * plain-object form `{ matches, steps }` is a lane release.
    * @default - no Rollout
    */
-  readonly release?: ProgressiveReleaseOptions;
+  readonly release?: Release | ProgressiveReleaseOptions;
   /**
    * apiVersion of the Istio objects.
    * @default IstioApiVersion.V1BETA1

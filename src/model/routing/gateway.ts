@@ -33,12 +33,14 @@ export interface GatewayServer {
   readonly name: string;
   /** Port number on the gateway workload. */
   readonly port: number;
-  readonly protocol: GatewayProtocol;
+  /** A {@link GatewayProtocol} value (Istio also has HTTP2, GRPC, TCP, ... for servers written elsewhere). */
+  readonly protocol: string;
   /** Hosts the server accepts, in Istio's `[namespace/]host` form. */
   readonly hosts: readonly string[];
   /** TLS settings (HTTPS and TLS servers; `httpsRedirect` on HTTP servers). */
   readonly tls?: {
-    readonly mode?: GatewayTlsMode;
+    /** A {@link GatewayTlsMode} value. */
+    readonly mode?: string;
     readonly credentialName?: string;
     readonly httpsRedirect?: boolean;
   };

@@ -139,7 +139,7 @@ function resolveRules(i: PlanInput, versions: readonly string[], ports: readonly
     const matches = matchesOf(r);
     if (matches.some((m) => m.needsGateway)) {
       out.push(problem(`${prop}.match`, 'a JWT claim match works only at an ingress gateway (sidecars have no JWT filter to fill the claims), but a service\'s rules also apply in the mesh',
-        'match the claim on a GatewayRoutes rule (with a RequestAuthentication on the gateway: IngressGateway.requireJwt)'));
+        'match the claim on a GatewayRoutes rule (with a JwtIssuer for the gateway, which writes its RequestAuthentication)'));
     }
     let name = r.name ?? (r.route instanceof Route ? r.route.defaultName : `route-${n + 1}`);
     if (r.name === undefined) for (let k = 2; names.has(name); k++) name = `${r.route.defaultName}-${k}`;
