@@ -23,6 +23,11 @@ export const RELEASE_POLICY_RULE = {
   summary: 'Kruise\'s match-mode canary rule drops the policy (timeout, retries, fault, ...) of the routes it bypasses',
 };
 
+/** The entry for lint.ts's `LINT_RULES` (spread it in, as `...PORT_RULES` is). */
+export const RELEASE_POLICY_RULES: Record<string, { severity: 'warning'; summary: string }> = {
+  [RELEASE_POLICY_RULE.code]: { severity: RELEASE_POLICY_RULE.severity, summary: RELEASE_POLICY_RULE.summary },
+};
+
 /** Rule fields Kruise's canary rule does not copy. */
 const RULE_FIELDS = ['timeout', 'retries', 'fault', 'mirror', 'mirrors', 'corsPolicy', 'headers', 'rewrite'] as const;
 
