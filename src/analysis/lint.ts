@@ -4,6 +4,7 @@
  */
 import { findLanes } from './lanes';
 import { checkSubsetPorts, PORT_RULES } from './lint-ports';
+import { checkReleasePolicy, RELEASE_POLICY_RULES } from './lint-release-policy';
 import { lintSecurity, SECURITY_LINT_RULES } from './lint-security';
 import { re2Problem } from './match';
 import { destinationRuleFor } from './subsets';
@@ -44,6 +45,7 @@ export const LINT_RULES: Record<string, { severity: Severity; summary: string }>
   GR013: { severity: 'warning', summary: 'Kruise customNetworkRefs object is not in the manifests' },
   GR014: { severity: 'error', summary: 'regex is not RE2-compatible' },
   ...PORT_RULES,
+  ...RELEASE_POLICY_RULES,
   ...SECURITY_LINT_RULES,
 };
 
@@ -61,6 +63,7 @@ export function lint(manifests: readonly unknown[]): Finding[] {
   checkLaneHeaders(index, report);
   checkKruiseRefs(index, report);
   checkSubsetPorts(index, report);
+  checkReleasePolicy(index, report);
   out.push(...lintSecurity(manifests));
   // Ordered by object, then code (stable within one code: the order the checks found them).
   const key = (f: Finding) => `${formatRef(f.object)}\u0000${f.code}`;

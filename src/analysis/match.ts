@@ -48,9 +48,28 @@ export function compileIstioRegex(pattern: string): RegExp {
   return re;
 }
 
-/** Istio `StringMatch`: exactly one of exact / prefix / regex; `{}` (or none) means "present". */
+/**
+ * Whether Istio turns a header `StringMatch` into Envoy's `present_match`: `{}` (or none) and the
+ * regex `*` (istio 1.23.6 pilot/pkg/networking/core/route/route.go `canBeConvertedToPresentMatch`).
+ */
+export function isPresenceMatch(m: StringMatch | undefined): boolean {
+  return m === undefined || (m.exact === undefined && m.prefix === undefined && (m.regex === undefined || m.regex === '*'));
+}
+
+/**
+ * A `withoutHeaders` entry as Envoy evaluates it (an inverted HeaderMatcher,
+ * source/common/http/header_utility.cc `matchHeaders`): on a request WITHOUT the header only an
+ * inverted presence match holds; an inverted string match (`{regex: '.*'}`) fails there.
+ */
+export function withoutHeaderHolds(m: StringMatch | undefined, value: string | undefined): boolean {
+  if (value === undefined) return isPresenceMatch(m);
+  return !matchString(m, value);
+}
+
+/** Istio `StringMatch`: exactly one of exact / prefix / regex; `{}` (or none, or regex `*`) means "present". */
 export function matchString(m: StringMatch | undefined, value: string | undefined): boolean {
   if (value === undefined) return false;
+  if (isPresenceMatch(m)) return true;
   if (m?.exact !== undefined) return value === m.exact;
   if (m?.prefix !== undefined) return value.startsWith(m.prefix);
   if (m?.regex !== undefined) return compileIstioRegex(m.regex).test(value);
@@ -97,7 +116,7 @@ export function matchRequest(m: HttpMatch, req: RequestInfo): boolean {
     if (!matchString(sm, header(req, name))) return false;
   }
   for (const [name, sm] of Object.entries(m.withoutHeaders ?? {})) {
-    if (matchString(sm, header(req, name))) return false;
+    if (!withoutHeaderHolds(sm, header(req, name))) return false;
   }
   for (const [name, sm] of Object.entries(m.queryParams ?? {})) {
     if (!matchString(sm, query[name])) return false;

@@ -119,8 +119,10 @@ describe('weighted lane entry at the gateway', () => {
   test('a request without a lane header is split 90/10 between base and canary, the header set on the canary share', () => {
     // GIVEN the gateway-bound VirtualService of frontend
     const entry = find('VirtualService', gatewayVs).spec.http.find((r: any) => r.name === 'weighted-lane-entry');
-    // THEN the entry rule catches only requests without the lane header, and sets it on the lane share
-    expect(entry.match).toEqual([{ withoutHeaders: { [H]: { regex: '.*' } } }]);
+    // THEN the entry rule catches only requests without the lane header, and sets it on the lane share.
+    // Absence is `{}` (Istio: inverted present_match); an inverted `{regex: '.*'}` never matches a
+    // request without the header in Envoy, so the entry rule would never split anything.
+    expect(entry.match).toEqual([{ withoutHeaders: { [H]: {} } }]);
     expect(entry.route).toEqual([
       { destination: { host: 'frontend', subset: 'version-base' }, weight: 90 },
       { destination: { host: 'frontend', subset: 'lane-canary' }, weight: 10, headers: { request: { set: { [H]: 'canary' } } } },

@@ -79,7 +79,9 @@ function blockHolds(b: Obj, r: Req): boolean {
     if (h.startsWith('@')) throw new Error('JWT claim matches are not modelled by the test evaluator');
     return stringMatches(m, r.headers[h]);
   });
-  const withoutOk = Object.entries<Obj>(b.withoutHeaders ?? {}).every(([h, m]) => !stringMatches(m, r.headers[h]));
+  // Envoy inverts the matcher: on an absent header only an inverted presence match ({}) holds.
+  const withoutOk = Object.entries<Obj>(b.withoutHeaders ?? {}).every(([h, m]) =>
+    (r.headers[h] === undefined ? m?.exact === undefined && m?.prefix === undefined && m?.regex === undefined : !stringMatches(m, r.headers[h])));
   const uriOk = b.uri === undefined || stringMatches(b.uri, r.path);
   const methodOk = b.method === undefined || stringMatches(b.method, r.method);
   const queryOk = Object.entries<Obj>(b.queryParams ?? {}).every(([q, m]) => stringMatches(m, r.query[q]));

@@ -51,7 +51,10 @@ function stringMatch(m: any, value: string | undefined): boolean {
 
 function blockMatches(block: any, req: Headers): boolean {
   const withH = Object.entries(block.headers ?? {}).every(([h, m]) => stringMatch(m, req[h]));
-  const without = Object.entries(block.withoutHeaders ?? {}).every(([h, m]) => !stringMatch(m, req[h]));
+  // Envoy inverts the header matcher; on an absent header only an inverted presence match ({})
+  // holds, an inverted string match fails (header_utility.cc matchHeaders).
+  const without = Object.entries(block.withoutHeaders ?? {}).every(([h, m]: [string, any]) =>
+    (req[h] === undefined ? m.exact === undefined && m.prefix === undefined && m.regex === undefined : !stringMatch(m, req[h])));
   const other = Object.keys(block).filter((k) => k !== 'headers' && k !== 'withoutHeaders' && k !== 'name');
   if (other.length > 0) throw new Error(`match fields ${other.join(', ')} are not supported by the test evaluator`);
   return withH && without;

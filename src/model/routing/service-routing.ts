@@ -42,7 +42,12 @@ export interface HttpRule {
   readonly name: string;
   /** Header conditions, all of which must hold (AND). */
   readonly headers?: Readonly<Record<string, HeaderCondition>>;
-  /** Headers that must be absent (Istio `withoutHeaders`, with a `regex: '.*'` presence match). */
+  /**
+   * Headers that must be absent: Istio `withoutHeaders` with an empty StringMatch `{}`, which
+   * Istio 1.23 turns into an inverted `present_match` (pilot/pkg/networking/core/route/route.go
+   * `canBeConvertedToPresentMatch`). An inverted string match (`{regex: '.*'}`) never matches a
+   * request WITHOUT the header in Envoy (`HeaderUtility::matchHeaders`), so it cannot express absence.
+   */
   readonly withoutHeaders?: readonly string[];
   /** Destinations (weights as shares). Exactly one of `destinations` and `directResponse`. */
   readonly destinations?: readonly RouteDestination[];
@@ -370,7 +375,7 @@ function toDraft(rule: HttpRule): RuleDraft {
   const match: VirtualServiceSpecHttpMatch = {
     headers: rule.headers && Object.keys(rule.headers).length > 0 ? sortKeys(rule.headers) : undefined,
     withoutHeaders: rule.withoutHeaders && rule.withoutHeaders.length > 0
-      ? Object.fromEntries([...rule.withoutHeaders].sort().map((h) => [h, { regex: '.*' }]))
+      ? Object.fromEntries([...rule.withoutHeaders].sort().map((h) => [h, {}]))
       : undefined,
   };
   const hasMatch = match.headers !== undefined || match.withoutHeaders !== undefined;
