@@ -14,37 +14,11 @@
  * Everything goes into one chart (namespace `mesh`). {@link meshPlan} says, without building
  * anything, what the routing of every host must at least contain (see routing-size.ts).
  */
-import { App, Chart, Size } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
+import { App, Chart } from 'cdk8s';
+import { CHAIN_LENGTH, chainCount, DS_DEFAULT, DS_GROUPS, DS_PORT, dynamicCount, dynamicName, dynamicWorkloads, LANE_HEADER, LANES, NAMESPACE, serviceName } from './mesh-shape';
 import { CanaryStep, DynamicSubsetRouting, FallbackPolicy, GrayService, LaneMode, MeshTarget, Release, TrafficLane } from '../src';
 
-export const NAMESPACE = 'mesh';
-export const CHAIN_LENGTH = 10;
-export const LANE_HEADER = 'x-lane';
-
-/** Lane membership by position in a chain (chain index c, position k). */
-const LANES = [
-  { name: 'blue', member: (_c: number, k: number) => k === 0 || k === 3, propagator: (_c: number, k: number) => k === 1 || k === 2 },
-  { name: 'green', member: (c: number, k: number) => c % 2 === 0 && k === 6, propagator: (c: number, k: number) => c % 2 === 0 && k < 6 },
-] as const;
-
-/** Stage/version groups of each dynamic-subset service (one Deployment each). */
-const DS_GROUPS = [
-  { stage: 'prod', version: 'v1' },
-  { stage: 'prod', version: 'v2' },
-  { stage: 'gray', version: 'v2' },
-] as const;
-const DS_DEFAULT = { stage: 'prod', version: 'v1' };
-const DS_PORT = 8000;
-
-const RESOURCES: kplus.ContainerResources = {
-  cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(200) },
-  memory: { request: Size.mebibytes(32), limit: Size.mebibytes(128) },
-};
-
-/** Names of the i-th service and the c-th dynamic-subset service. */
-export const serviceName = (i: number): string => `svc-${i}`;
-export const dynamicName = (c: number): string => `ds-${c}`;
+export { CHAIN_LENGTH, dynamicCount, dynamicName, LANE_HEADER, NAMESPACE, serviceName } from './mesh-shape';
 
 /** What one host's routing needs at least. */
 export interface HostMinimum {
@@ -81,11 +55,6 @@ export function meshPlan(n: number): HostMinimum[] {
   return out;
 }
 
-/** One DynamicSubsetRouting per 10 services (at least one). */
-export function dynamicCount(n: number): number {
-  return Math.max(1, Math.ceil(n / CHAIN_LENGTH));
-}
-
 export interface Mesh {
   readonly app: App;
   readonly chart: Chart;
@@ -101,7 +70,7 @@ export function buildMesh(n: number, outdir: string): Mesh {
 
   const services: GrayService[] = [];
   // Build each chain from its end, so every service can name the one it calls.
-  for (let c = 0; c < Math.ceil(n / CHAIN_LENGTH); c++) {
+  for (let c = 0; c < chainCount(n); c++) {
     const first = c * CHAIN_LENGTH;
     const last = Math.min(n, first + CHAIN_LENGTH) - 1;
     const chain: GrayService[] = [];
@@ -132,32 +101,7 @@ export function buildMesh(n: number, outdir: string): Mesh {
   const dynamic: DynamicSubsetRouting[] = [];
   for (let c = 0; c < dynamicCount(n); c++) {
     const name = dynamicName(c);
-    const deployments = DS_GROUPS.map((g) => {
-      const labels = { app: name, stage: g.stage, version: g.version };
-      const d = new kplus.Deployment(chart, `${name}-${g.stage}-${g.version}`, {
-        metadata: { name: `${name}-${g.stage}-${g.version}`, labels: { app: name } },
-        podMetadata: { labels },
-        select: false,
-        replicas: 1,
-        automountServiceAccountToken: false,
-        securityContext: { ensureNonRoot: true, user: 65532, group: 65532 },
-        containers: [{
-          name: 'app',
-          image: `registry.example.com/mesh/${name}:${g.version}`,
-          portNumber: DS_PORT,
-          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-          resources: RESOURCES,
-          securityContext: { ensureNonRoot: true, user: 65532, group: 65532, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false },
-        }],
-      });
-      d.select(kplus.LabelSelector.of({ labels }));
-      return d;
-    });
-    const service = new kplus.Service(chart, `${name}-service`, {
-      metadata: { name, labels: { app: name, service: name } },
-      ports: [{ name: 'http', port: DS_PORT, targetPort: DS_PORT }],
-    });
-    service.selectLabel('app', name);
+    const { deployments } = dynamicWorkloads(chart, c);
     dynamic.push(new DynamicSubsetRouting(chart, `${name}-routing`, {
       target: MeshTarget.ISTIO,
       service: { name, namespace: NAMESPACE, port: DS_PORT },

@@ -2,9 +2,11 @@
  * One measurement, run in a fresh process by run.ts (so peak RSS and timings belong to it alone):
  *
  *   worker ours  <n> <outdir>          construct the mesh of n services + App.synth() to outdir
+ *   worker peer  <n> <outdir>          the same mesh written by hand (bench/peer.ts) + App.synth()
  *   worker floor <objects.json> <outdir>   the same objects as raw ApiObjects in one chart + App.synth()
  *   worker yaml  <objects.json>        serialize the same objects with the `yaml` package only
  *   worker dump  <n> <outdir> <objects.json>  synthesize the mesh, write its objects as JSON (not timed)
+ *   worker dump-peer <n> <outdir> <objects.json>  the same for the peer (run.ts compares the two)
  *
  * Each timed mode first runs a small warm-up of the same code path (into a separate folder), so
  * the timing is of warmed-up code; `processMs` (from process start) is reported besides.
@@ -16,6 +18,7 @@ import { performance } from 'perf_hooks';
 import { ApiObject, App, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
 import { buildMesh } from './mesh';
+import { buildPeer } from './peer';
 
 const WARMUP_SERVICES = 10;
 const WARMUP_OBJECTS = 100;
@@ -42,11 +45,16 @@ function fresh(dir: string): string {
   return dir;
 }
 
-function ours(n: number, outdir: string): Result {
-  buildMesh(WARMUP_SERVICES, fresh(`${outdir}-warmup`)).app.synth();
+/** Builds an app of n services (the library's mesh or the hand-written peer). */
+type Builder = (n: number, outdir: string) => { readonly app: App; readonly chart: Chart };
+
+const BUILDERS: Readonly<Record<'ours' | 'peer', Builder>> = { ours: buildMesh, peer: buildPeer };
+
+function build(builder: Builder, n: number, outdir: string): Result {
+  builder(WARMUP_SERVICES, fresh(`${outdir}-warmup`)).app.synth();
   fresh(outdir);
   const t0 = performance.now();
-  const mesh = buildMesh(n, outdir);
+  const mesh = builder(n, outdir);
   const t1 = performance.now();
   mesh.app.synth();
   const t2 = performance.now();
@@ -89,9 +97,9 @@ function yamlOnly(objectsFile: string): Result {
 }
 
 /** Synthesizes the mesh and writes its objects (parsed back from the YAML written) as JSON. */
-function dump(n: number, outdir: string, objectsFile: string): Result {
+function dump(builder: Builder, n: number, outdir: string, objectsFile: string): Result {
   fresh(outdir);
-  const mesh = buildMesh(n, outdir);
+  const mesh = builder(n, outdir);
   mesh.app.synth();
   const objects: any[] = [];
   for (const f of fs.readdirSync(outdir).filter((x) => x.endsWith('.yaml')).sort()) {
@@ -108,10 +116,11 @@ function main(argv: string[]): void {
   const [mode, a, b, c] = argv;
   let r: Result;
   switch (mode) {
-    case 'ours': r = ours(Number(a), b); break;
+    case 'ours': case 'peer': r = build(BUILDERS[mode], Number(a), b); break;
     case 'floor': r = floor(a, b); break;
     case 'yaml': r = yamlOnly(a); break;
-    case 'dump': r = dump(Number(a), b, c); break;
+    case 'dump': r = dump(buildMesh, Number(a), b, c); break;
+    case 'dump-peer': r = dump(buildPeer, Number(a), b, c); break;
     default: throw new Error(`unknown mode ${mode}`);
   }
   const out = { ...r, maxRssKb: process.resourceUsage().maxRSS, processMs: performance.now() };
