@@ -21,6 +21,10 @@ const CHART_STATE_ID = 'GrayReleaseChartState';
  * the number of constructs and the library's own mutations ({@link touch}). A check that also
  * reads state the library does not own (the labels of a cdk8s-plus Deployment) names it as
  * inputs to {@link addChecks}.
+ *
+ * The library's own state constructs (this one and each {@link ChartState}) are not counted: a
+ * ChartState first asked for inside a check (an Argo CD Application's chart) is created during a
+ * pass, and counting it would make the next pass run every check of the app again.
  */
 export class AppState extends Construct {
   /** The state of the app `scope` belongs to, created on first use. */
@@ -63,8 +67,21 @@ export class AppState extends Construct {
   }
 
   private startPass(): void {
-    this.passStamp = `${this.node.root.node.findAll().length}:${this.mutations}`;
+    this.passStamp = `${userConstructs(this.node.root)}:${this.mutations}`;
   }
+}
+
+/** The number of constructs under `root` (included), not counting the library's state constructs. */
+function userConstructs(root: IConstruct): number {
+  let count = 0;
+  const stack: IConstruct[] = [root];
+  while (stack.length > 0) {
+    const c = stack.pop()!;
+    if (c instanceof AppState || c instanceof ChartState) continue;
+    count++;
+    for (const child of c.node.children) stack.push(child);
+  }
+  return count;
 }
 
 /**
@@ -109,7 +126,8 @@ const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding'
 /** Everything the uniqueness checks need from one chart, built in one pass over its constructs. */
 interface ChartIndex {
   readonly stamp: string;
-  readonly objectsByIdentity: Map<string, ApiObject[]>;
+  /** The objects sharing an identity with another, by identity (empty when all are unique). */
+  readonly duplicateObjects: Map<string, ApiObject[]>;
   readonly ownersByClaim: Map<string, IConstruct[]>;
 }
 
@@ -167,10 +185,11 @@ export class ChartState extends Construct {
   public uniquenessProblems(owner: IConstruct): ModelProblem[] {
     const index = this.indexNow();
     const out: ModelProblem[] = [];
-    for (const o of owner.node.findAll()) {
+    // Walk the owner's objects only when the chart has a duplicate at all (rare: it is an error).
+    for (const o of index.duplicateObjects.size > 0 ? owner.node.findAll() : []) {
       if (!(o instanceof ApiObject)) continue;
-      const group = index.objectsByIdentity.get(this.identity(o)) ?? [];
-      if (group.length < 2) continue;
+      const group = index.duplicateObjects.get(this.identity(o));
+      if (!group) continue;
       const others = group.filter((g) => g !== o).map((g) => g.node.path);
       out.push({
         prop: 'names',
@@ -194,13 +213,11 @@ export class ChartState extends Construct {
     const objectsByIdentity = new Map<string, ApiObject[]>();
     const ownersByClaim = new Map<string, IConstruct[]>();
     for (const c of this.chart.node.findAll()) {
-      if (c instanceof ApiObject) {
-        const id = this.identity(c);
-        objectsByIdentity.set(id, [...(objectsByIdentity.get(id) ?? []), c]);
-      }
-      for (const claim of this.claims.get(c) ?? []) ownersByClaim.set(claim.key, [...(ownersByClaim.get(claim.key) ?? []), c]);
+      if (c instanceof ApiObject) addTo(objectsByIdentity, this.identity(c), c);
+      for (const claim of this.claims.get(c) ?? []) addTo(ownersByClaim, claim.key, c);
     }
-    this.index = { stamp, objectsByIdentity, ownersByClaim };
+    const duplicateObjects = new Map([...objectsByIdentity].filter(([, group]) => group.length > 1));
+    this.index = { stamp, duplicateObjects, ownersByClaim };
     return this.index;
   }
 
@@ -214,4 +231,10 @@ export class ChartState extends Construct {
     const namespace = o.metadata.namespace ?? this.chart.namespace;
     return `the ${o.kind} "${o.metadata.name}"${namespace ? ` in namespace ${namespace}` : ''}`;
   }
+}
+
+/** Appends `value` to the list of `key` (in place: one list per key). */
+function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value); else map.set(key, [value]);
 }
