@@ -210,19 +210,27 @@ export class ChartState extends Construct {
   private indexNow(): ChartIndex {
     const stamp = AppState.of(this).stamp;
     if (this.index?.stamp === stamp) return this.index;
-    const objectsByIdentity = new Map<string, ApiObject[]>();
+    // One object per identity is the rule: keep the first, and lists only for duplicates.
+    const firstByIdentity = new Map<string, ApiObject>();
+    const duplicateObjects = new Map<string, ApiObject[]>();
     const ownersByClaim = new Map<string, IConstruct[]>();
     for (const c of this.chart.node.findAll()) {
-      if (c instanceof ApiObject) addTo(objectsByIdentity, this.identity(c), c);
-      for (const claim of this.claims.get(c) ?? []) addTo(ownersByClaim, claim.key, c);
+      if (c instanceof ApiObject) {
+        const id = this.identity(c);
+        const first = firstByIdentity.get(id);
+        if (!first) firstByIdentity.set(id, c);
+        else addTo(duplicateObjects, id, c, first);
+      }
+      const claims = this.claims.get(c);
+      if (claims) for (const claim of claims) addTo(ownersByClaim, claim.key, c);
     }
-    const duplicateObjects = new Map([...objectsByIdentity].filter(([, group]) => group.length > 1));
     this.index = { stamp, duplicateObjects, ownersByClaim };
     return this.index;
   }
 
   private identity(o: ApiObject): string {
-    const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
+    const slash = o.apiVersion.indexOf('/');
+    const group = slash >= 0 ? o.apiVersion.slice(0, slash) : '';
     const namespace = CLUSTER_SCOPED.has(o.kind) ? '' : o.metadata.namespace ?? this.chart.namespace ?? '';
     return `${group}|${o.kind}|${namespace}|${o.metadata.name}`;
   }
@@ -233,8 +241,8 @@ export class ChartState extends Construct {
   }
 }
 
-/** Appends `value` to the list of `key` (in place: one list per key). */
-function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+/** Appends `value` to the list of `key` (in place), starting the list with `first` if given. */
+function addTo<K, V>(map: Map<K, V[]>, key: K, value: V, first?: V): void {
   const list = map.get(key);
-  if (list) list.push(value); else map.set(key, [value]);
+  if (list) list.push(value); else map.set(key, first === undefined ? [value] : [first, value]);
 }
