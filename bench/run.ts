@@ -3,7 +3,7 @@
  *
  *   ts-node --transpile-only bench/run.ts [--quick] [--sizes 10,100,...] [--reps N] [--no-write] [--render]
  *
- * 1. Transpiles src/, imports/ and bench/ to plain JS (node_modules/.cache/gray-release-bench),
+ * 1. Transpiles src/, imports/ and bench/ to plain JS (node_modules/.cache/gray-release-bench-<checkout>),
  *    so the measured processes load no compiler (it would dominate their memory).
  * 2. For each mesh size N: one process synthesizes the mesh and keeps its objects (JSON); the
  *    routing size is counted from them. Another does the same for the peer, and the two outputs
@@ -20,6 +20,7 @@
  *    last run's saved measurements without measuring (after an edit of fixes.md).
  */
 import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -32,9 +33,14 @@ import { proxyConfigSection } from './proxy-config';
 import { atMinimum, routingSize, RoutingSizeRow } from './routing-size';
 
 const ROOT = path.resolve(__dirname, '..');
-const OUT_JS = path.join(ROOT, 'node_modules', '.cache', 'gray-release-bench');
+/**
+ * Per checkout: git worktrees often share one node_modules (a symlink), and a bench started in
+ * another checkout must not replace the JS this one's workers are running.
+ */
+const CACHE = path.join(ROOT, 'node_modules', '.cache', `gray-release-bench-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}`);
+const OUT_JS = path.join(CACHE, 'js');
 /** The last run's measurements, so that `--render` can rewrite BENCHMARKS.md without measuring again. */
-const LAST_RUN = path.join(ROOT, 'node_modules', '.cache', 'gray-release-bench-last-run.json');
+const LAST_RUN = path.join(CACHE, 'last-run.json');
 
 interface Options {
   readonly sizes: number[];
@@ -319,6 +325,7 @@ function measure(o: Options): RunRecord {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   const record: RunRecord = { quick: o.quick, results, machine: machine(), totalSeconds: ((Date.now() - started) / 1000).toFixed(0) };
+  fs.mkdirSync(CACHE, { recursive: true });
   fs.writeFileSync(LAST_RUN, JSON.stringify(record));
   return record;
 }
