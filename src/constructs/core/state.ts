@@ -4,7 +4,8 @@
  *
  * - {@link AppState} (a child of the app root): when the construct tree last changed, so that
  *   every validation runs once per synth although cdk8s validates the whole app once in
- *   `App.synth()` and again in every `Chart.toJson()`.
+ *   `App.synth()` and again in every `Chart.toJson()`; and the constructs of the app as the
+ *   current validation pass found them (one tree walk per pass, shared by the checks).
  * - {@link ChartState} (a child of each chart): the routing claims of the chart's constructs and
  *   an index of its objects, built once per synth for the uniqueness checks.
  */
@@ -36,6 +37,7 @@ export class AppState extends Construct {
   private mutations = 0;
   private passStamp = '';
   private readonly memos = new Map<string, { readonly stamp: string; readonly value: unknown }>();
+  private walk?: TreeWalk;
 
   private constructor(root: IConstruct) {
     super(root as Construct, APP_STATE_ID);
@@ -66,22 +68,51 @@ export class AppState extends Construct {
     return value;
   }
 
+  /**
+   * The app's constructs as the current validation pass found them (taken now when no pass has
+   * started), in `node.findAll()` order, without the library's state constructs. The pass walks
+   * the tree once for its stamp; checks that need every construct read this list instead of
+   * walking the tree again (each walk of a 2,000-service app costs about 15 ms).
+   */
+  public get constructs(): readonly IConstruct[] {
+    if (!this.walk) this.startPass();
+    return this.walk!.constructs;
+  }
+
+  /** The constructs under `chart` (itself and nested charts included), as {@link constructs} lists them. */
+  public constructsOf(chart: Chart): readonly IConstruct[] {
+    const all = this.constructs;
+    const range = this.walk!.charts.get(chart);
+    return range ? all.slice(range[0], range[1]) : chart.node.findAll();
+  }
+
   private startPass(): void {
-    this.passStamp = `${userConstructs(this.node.root)}:${this.mutations}`;
+    this.walk = walkTree(this.node.root);
+    this.passStamp = `${this.walk.constructs.length}:${this.mutations}`;
   }
 }
 
-/** The number of constructs under `root` (included), not counting the library's state constructs. */
-function userConstructs(root: IConstruct): number {
-  let count = 0;
-  const stack: IConstruct[] = [root];
-  while (stack.length > 0) {
-    const c = stack.pop()!;
-    if (c instanceof AppState || c instanceof ChartState) continue;
-    count++;
-    for (const child of c.node.children) stack.push(child);
-  }
-  return count;
+/** One walk of the construct tree. */
+interface TreeWalk {
+  /** Preorder (the order of `node.findAll()`), without the library's state constructs. */
+  readonly constructs: IConstruct[];
+  /** Where the subtree of each chart starts and ends in `constructs`. */
+  readonly charts: Map<IConstruct, readonly [number, number]>;
+}
+
+/** Walks the tree under `root` once, leaving out the library's state constructs (see {@link AppState}). */
+function walkTree(root: IConstruct): TreeWalk {
+  const constructs: IConstruct[] = [];
+  const charts = new Map<IConstruct, readonly [number, number]>();
+  const visit = (c: IConstruct): void => {
+    if (c instanceof AppState || c instanceof ChartState) return;
+    const start = constructs.length;
+    constructs.push(c);
+    for (const child of c.node.children) visit(child);
+    if (Chart.isChart(c)) charts.set(c, [start, constructs.length]);
+  };
+  visit(root);
+  return { constructs, charts };
 }
 
 /**
@@ -208,13 +239,14 @@ export class ChartState extends Construct {
 
   /** The index for the current pass, built once per pass. */
   private indexNow(): ChartIndex {
-    const stamp = AppState.of(this).stamp;
+    const app = AppState.of(this);
+    const stamp = app.stamp;
     if (this.index?.stamp === stamp) return this.index;
     // One object per identity is the rule: keep the first, and lists only for duplicates.
     const firstByIdentity = new Map<string, ApiObject>();
     const duplicateObjects = new Map<string, ApiObject[]>();
     const ownersByClaim = new Map<string, IConstruct[]>();
-    for (const c of this.chart.node.findAll()) {
+    for (const c of app.constructsOf(this.chart)) {
       if (c instanceof ApiObject) {
         const id = this.identity(c);
         const first = firstByIdentity.get(id);
