@@ -1,8 +1,9 @@
 /**
  * The peer: the benchmark mesh as a competent cdk8s user would write it by hand, without this
- * library. Per service, a cdk8s-plus `Deployment` (the base one, and one per lane the service is
- * a member of) and `Service`, and the routing objects (DestinationRule, VirtualService, Kruise
- * Rollout and TrafficRouting) as plain `ApiObject`s with literal specs; per dynamic-subset host,
+ * library. Per service, a cdk8s-plus `ServiceAccount`, `Deployment` (the base one, and one per
+ * lane the service is a member of, each with a writable `/tmp`) and `Service`, and the routing
+ * objects (DestinationRule, VirtualService, the Kruise Rollout with its traffic routing) as plain
+ * `ApiObject`s with literal specs; per dynamic-subset host,
  * the same cdk8s-plus workloads as the library build (bench/mesh-shape.ts) and the statically
  * expanded DestinationRule and VirtualService written out. No validation, no model, no lazy values.
  *
@@ -24,7 +25,6 @@ const RESOURCES: kplus.ContainerResources = {
   cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },
   memory: { request: Size.mebibytes(64), limit: Size.mebibytes(256) },
 };
-const NON_ROOT = { ensureNonRoot: true, user: 65532, group: 65532 };
 
 export interface Peer {
   readonly app: App;
@@ -53,7 +53,8 @@ function service(chart: Chart, i: number, callee: string, c: number, k: number):
   const scope = new Construct(chart, name);
   const lanes = LANES.filter((l) => l.member(c, k));
   const propagates = lanes.length > 0 || LANES.some((l) => l.propagator(c, k));
-  const workload = { name, callee, propagates };
+  const serviceAccount = new kplus.ServiceAccount(scope, 'ServiceAccount', { metadata: { name }, automountToken: false });
+  const workload = { name, callee, propagates, serviceAccount };
   deployment(scope, 'Deployment', workload, `${name}-base`, { version: 'base' }, `registry.example.com/mesh/${name}:1.0.${i}`, 2);
   new kplus.Service(scope, 'Service', {
     metadata: { name, labels: { app: name, service: name } },
@@ -81,22 +82,19 @@ function service(chart: Chart, i: number, callee: string, c: number, k: number):
   new ApiObject(scope, 'Rollout', {
     apiVersion: KRUISE,
     kind: 'Rollout',
-    metadata: { name: `rollouts-${name}`, annotations: { 'rollouts.kruise.io/trafficrouting': `${name}-tr`, 'rollouts.kruise.io/rolling-style': 'canary' } },
+    metadata: { name: `rollouts-${name}`, annotations: { 'rollouts.kruise.io/rolling-style': 'canary' } },
     spec: {
       objectRef: { workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: `${name}-base` } },
-      strategy: { canary: { steps: [{ replicas: 1, pause: {} }], patchPodTemplateMetadata: { labels: { 'istio.service.tag': 'gray', 'version': 'canary' } } } },
-    },
-  });
-  new ApiObject(scope, 'TrafficRouting', {
-    apiVersion: KRUISE,
-    kind: 'TrafficRouting',
-    metadata: { name: `${name}-tr` },
-    spec: {
-      objectRef: [{
-        service: name,
-        customNetworkRefs: [{ apiVersion: ISTIO, kind: 'VirtualService', name: `vs-${name}` }, { apiVersion: ISTIO, kind: 'DestinationRule', name: `dr-${name}` }],
-      }],
-      strategy: { weight: 10 },
+      strategy: {
+        canary: {
+          steps: [{ replicas: 1, weight: 10, pause: {} }],
+          trafficRoutings: [{
+            service: name,
+            customNetworkRefs: [{ apiVersion: ISTIO, kind: 'VirtualService', name: `vs-${name}` }, { apiVersion: ISTIO, kind: 'DestinationRule', name: `dr-${name}` }],
+          }],
+          patchPodTemplateMetadata: { labels: { 'istio.service.tag': 'gray', 'version': 'canary' } },
+        },
+      },
     },
   });
   for (const l of lanes) {
@@ -112,6 +110,7 @@ interface Workload {
   readonly name: string;
   readonly callee: string;
   readonly propagates: boolean;
+  readonly serviceAccount: kplus.ServiceAccount;
 }
 
 /** One cdk8s-plus Deployment of a service (the base or a lane version). */
@@ -126,8 +125,9 @@ function deployment(scope: Construct, id: string, w: Workload, name: string, lab
     replicas,
     select: false,
     podMetadata: { labels: { ...labels, ...selector } },
+    serviceAccount: w.serviceAccount,
     automountServiceAccountToken: false,
-    securityContext: NON_ROOT,
+    securityContext: { ensureNonRoot: true },
     containers: [{
       name: 'app',
       image,
@@ -135,10 +135,11 @@ function deployment(scope: Construct, id: string, w: Workload, name: string, lab
       envVariables: w.propagates ? { GRAY_RELEASE_PROPAGATE_HEADERS: kplus.EnvValue.fromValue(LANE_HEADER) } : undefined,
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       resources: RESOURCES,
-      securityContext: { ...NON_ROOT, privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
+      securityContext: { ensureNonRoot: true, privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
     }],
   });
   d.select(kplus.LabelSelector.of({ labels: selector }));
+  d.containers[0].mount('/tmp', kplus.Volume.fromEmptyDir(scope, `${id}-writable-tmp`, 'tmp'));
 }
 
 /**
