@@ -19,8 +19,9 @@ const project = new typescript.TypeScriptProject({
   minNodeVersion: '20.0.0',
   typescriptVersion: '~5.6.3',
 
-  // Runtime: `yaml` reads and writes manifests for the analysis and the command line.
-  deps: ['yaml@^2.5.0'],
+  // Runtime: `yaml` reads and writes manifests for the analysis and the command line; `fengari`
+  // (Lua in JavaScript) runs the ingress coloring's Lua in `explain`, `lint` and `diff`.
+  deps: ['yaml@^2.5.0', 'fengari@^0.1.5'],
   peerDeps: ['cdk8s@^2.70.0', 'constructs@^10.3.0', 'cdk8s-plus-27@^2.9.5'],
   devDeps: [
     'cdk8s@^2.70.0',
@@ -29,7 +30,6 @@ const project = new typescript.TypeScriptProject({
     'cdk8s-cli@^2.200.0',
     'ajv@^8.17.0',
     'ajv-formats@^3.0.1',
-    'fengari@^0.1.5',
     'luaparse@^0.3.1',
     '@types/luaparse@^0.2.12',
     'fast-check@^3.22.0',

@@ -50,4 +50,9 @@ export const WellKnown = {
   SIMULATED_CANARY_ANNOTATION: 'gray-release.io/simulated-canary-of',
   /** Pod label the analysis gives simulated canary pods so a simulated `<svc>-canary` Service can select them. */
   SIMULATED_CANARY_LABEL: 'gray-release.io/simulated-canary',
+  /**
+   * Annotation on any object: lint findings on it that are intended, with the reason
+   * (`GR009: end-user is set by the application`; grammar in ./lint-ignore.ts).
+   */
+  LINT_IGNORE_ANNOTATION: 'gray-release.io/lint-ignore',
 } as const;
