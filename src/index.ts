@@ -40,3 +40,6 @@ export * from './constructs/argocd/argocd-application';
 export { applySyncWaves } from './constructs/argocd/sync-waves';
 export { SyncWave, SYNC_WAVE_ANNOTATION } from './model/argocd/sync-waves';
 export type { IgnoreDifference, ManifestLike } from './model/argocd/ignore-differences';
+
+// Lint suppressions a reviewer can see (the gray-release.io/lint-ignore annotation).
+export { ignoreLint } from './constructs/core/lint-ignore';

@@ -14,6 +14,7 @@ import { requireLaneValue } from '../../model/lanes/lane-rules';
 import { requireDns1123Label, requireHeaderName, requireLabel, requireObjectName } from '../../model/names';
 import { Problems } from '../../model/problem';
 import { WellKnown } from '../../model/well-known';
+import { ignoreLint } from '../core/lint-ignore';
 import { ChartState, addChecks, problemsAt } from '../core/state';
 
 /** Props of {@link TrafficColoring}. */
@@ -169,6 +170,14 @@ export class TrafficColoring extends Construct {
       spec: toJson_EnvoyFilterSpec(spec),
     });
     addChecks(this, () => ChartState.of(this).uniquenessProblems(this));
+  }
+
+  /**
+   * Records that lint findings `codes` on this coloring's EnvoyFilter are intended, and why
+   * (the annotation `gray-release.io/lint-ignore`; see `ignoreLint`).
+   */
+  public ignoreLint(codes: string | readonly string[], reason: string): void {
+    ignoreLint(this, codes, reason);
   }
 
   private validateProps(p: Problems, props: TrafficColoringProps, rules: ColoringRule[], namespace: string, selector: Record<string, string>): void {

@@ -13,6 +13,7 @@ import { fail, ModelProblem, Problems } from '../../model/problem';
 import { ServiceRouting } from '../../model/routing/service-routing';
 import { WellKnown } from '../../model/well-known';
 import { IWorkloadLabels } from '../../model/workload';
+import { ignoreLint } from '../core/lint-ignore';
 import { addChecks, AppState, ChartState, problemsAt } from '../core/state';
 import type { IngressGateway } from '../ingress/ingress-gateway';
 import { KruiseRelease, NetworkRef } from '../kruise/kruise-release';
@@ -140,6 +141,14 @@ export class GrayService extends Construct {
       fix: 'route each service from one construct: rename one of them, or put them in different namespaces',
     });
     addChecks(this, () => [...this.validateService(), ...ChartState.of(this).uniquenessProblems(this)]);
+  }
+
+  /**
+   * Records that lint findings `codes` on this service's objects are intended, and why
+   * (the annotation `gray-release.io/lint-ignore` on each of them; see `ignoreLint`).
+   */
+  public ignoreLint(codes: string | readonly string[], reason: string): void {
+    ignoreLint(this, codes, reason);
   }
 
   /**
