@@ -36,6 +36,8 @@ const project = new typescript.TypeScriptProject({
     'kubernetes-models@4.5.1',
     'ts-node@^10.9.2',
     'typedoc@^0.26.11',
+    // 4.2.x is the line for typedoc 0.26 (4.3 needs 0.27)
+    'typedoc-plugin-markdown@~4.2.9',
   ],
 
   tsconfig: {
@@ -70,7 +72,7 @@ const project = new typescript.TypeScriptProject({
     dirs: ['src', 'test'],
     ignorePatterns: ['imports/**', 'lib/**', 'dist/**', 'node_modules/**', '*.d.ts'],
   },
-  gitignore: ['/dist/', 'examples/*/dist/', 'examples/*/node_modules/', '.ci-out/', '*.tgz', '/docs/api/'],
+  gitignore: ['/dist/', 'examples/*/dist/', 'examples/*/node_modules/', '.ci-out/', '*.tgz'],
   npmignoreEnabled: true,
 });
 
@@ -91,6 +93,29 @@ project.eslint?.addOverride({ files: ['test/**/*.ts'], rules: { '@typescript-esl
 // No `any` in the library: manifests of unknown shape are read into typed views (src/model/json.ts).
 project.eslint?.addOverride({ files: ['src/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'error' } });
 
+// Three layers, imports one way (CONTRIBUTING.md): src/model is plain TypeScript; the constructs
+// build on it; the tools (src/analysis, src/cli) read manifests into it and never see a construct.
+// src/index.ts re-exports the constructs, so it is closed to the model and the tools as well.
+// test/architecture.test.ts proves each zone fires and the tree has no violation.
+const LAYER_ZONES: { target: string; from: string[]; message: string }[] = [
+  { target: './src/model', from: ['./src/constructs', './src/analysis', './src/cli', './src/plugin', './src/index.ts'], message: 'src/model is the bottom layer: it may import only src/model and imports/ (see CONTRIBUTING.md).' },
+  { target: './src/analysis', from: ['./src/constructs', './src/cli', './src/index.ts'], message: 'the tools read manifests into src/model and never import a construct (see CONTRIBUTING.md).' },
+  { target: './src/cli', from: ['./src/constructs', './src/index.ts'], message: 'the command line uses src/analysis and src/model, never a construct (see CONTRIBUTING.md).' },
+  { target: './src/constructs', from: ['./src/analysis', './src/cli', './src/plugin'], message: 'constructs build src/model values; the tools are a layer above them (see CONTRIBUTING.md).' },
+  { target: './src/plugin', from: ['./src/constructs', './src/cli', './src/index.ts'], message: 'the validation plugin runs the tools over manifests and never sees a construct (see CONTRIBUTING.md).' },
+];
+project.eslint?.addRules({ 'import/no-restricted-paths': ['error', { zones: LAYER_ZONES }] });
+// src/model does not depend on cdk8s: the same model serves the constructs and the tools. A regex
+// (not a gitignore-style group) so that the folder src/constructs is not mistaken for the package.
+project.eslint?.addOverride({
+  files: ['src/model/**/*.ts'],
+  rules: {
+    'no-restricted-imports': ['error', {
+      patterns: [{ regex: '^(cdk8s|cdk8s-plus-27|constructs)(/.*)?$', message: 'src/model is plain TypeScript: no cdk8s, cdk8s-plus-27 or constructs (see CONTRIBUTING.md).' }],
+    }],
+  },
+});
+
 // Every example app in examples/<name>/ is synthesized into dist/<name>/.
 project.addTask('synth', {
   description: 'Synthesize every example in examples/<name>/ into dist/<name>/',
@@ -106,9 +131,10 @@ project.addTask('bench', {
   receiveArgs: true,
 });
 
-// API documentation from the TSDoc (typedoc.json): docs/api/index.html.
+// API reference from the TSDoc (typedoc.json, typedoc-plugin-markdown): markdown in docs/api/,
+// committed; test/docs.test.ts fails when it is not current.
 project.addTask('docs', {
-  description: 'Generate the API documentation from the TSDoc into docs/api/',
+  description: 'Regenerate the API reference (markdown, both entry points) into docs/api/',
   exec: 'typedoc',
 });
 
@@ -119,6 +145,20 @@ project.addTask('import', {
   exec: 'ts-node --transpile-only scripts/import-crds.ts',
   receiveArgs: true,
 });
+
+// Two entry points: the constructs (root) and the tools over manifests (`cdk8s-gray-release/analysis`).
+// `exports` closes everything else (the Lua builder, validation helpers); `typesVersions` lets
+// TypeScript with `moduleResolution: node10` (the default for `module: commonjs`), which ignores
+// `exports`, find the analysis types too. test/argocd/app-repo.test.ts checks both from the tarball.
+project.package.addField('exports', {
+  '.': { types: './lib/src/index.d.ts', default: './lib/src/index.js' },
+  './analysis': { types: './lib/src/analysis/index.d.ts', default: './lib/src/analysis/index.js' },
+  // The cdk8s-cli validation plugin (src/plugin). cdk8s.yaml loads it by path
+  // (./node_modules/cdk8s-gray-release/lib/src/plugin), which `exports` does not restrict.
+  './validation': { types: './lib/src/plugin/index.d.ts', default: './lib/src/plugin/index.js' },
+  './package.json': './package.json',
+});
+project.package.addField('typesVersions', { '*': { analysis: ['lib/src/analysis/index.d.ts'], validation: ['lib/src/plugin/index.d.ts'] } });
 
 // `npm install` in a fresh clone builds lib/ so the `gray-release` bin works at once.
 project.package.setScript('prepare', 'tsc --build tsconfig.json 2>/dev/null || tsc -p tsconfig.json');

@@ -2,6 +2,8 @@
  * cdk8s-gray-release: constructs, their props, enums and factories. The tools over manifests
  * (explain, lint, lanes, routes, Argo CD ignores) are the second entry point,
  * `cdk8s-gray-release/analysis`.
+ *
+ * @module cdk8s-gray-release
  */
 
 // Errors and choices shared by every construct
@@ -14,6 +16,8 @@ export type { IWorkloadLabels } from './model/workload';
 // Services and the ingress
 export * from './constructs/service/gray-service';
 export * from './constructs/service/props';
+export * from './constructs/service/workload-props';
+export type { IntOrPercent } from './model/workload-checks';
 export * from './constructs/ingress/ingress-gateway';
 export type {
   ServiceRouting, HttpRule, RouteDestination, HeaderCondition, SubsetSpec, LaneDeclaration, WeightedEntry, RenderContext,

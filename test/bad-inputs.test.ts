@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import {
   applySyncWaves, ArgoCdApplication, CanaryStep, ColoringRule, DynamicSubsetRouting, DynamicSubsetRoutingProps, FallbackPolicy,
   GrayReleaseError, GrayService, GrayServiceProps, IngressGateway, IstioApiVersion, LaneMode, MeshTarget, POD_IP_KEY, TrafficColoring, TrafficLane,
@@ -68,6 +69,7 @@ const CASES: BadInput[] = [
   { construct: 'GrayService', what: 'a base subset named like Kruise\'s canary subset', build: (c) => new GrayService(c, 'svc', { ...SVC, names: { baseSubset: 'canary' }, release: { weight: 5 } }), at: 'svc', prop: 'names.baseSubset', message: /is the subset Kruise appends during a release/ },
   { construct: 'GrayService', what: 'gatewayHosts without a gateway', build: (c) => new GrayService(c, 'svc', { ...SVC, gatewayHosts: ['shop.example.com'] }), at: 'svc', prop: 'gatewayHosts', message: /no gateway/ },
   { construct: 'GrayService', what: 'a gateway host the gateway does not accept', build: (c) => new GrayService(c, 'svc', { ...SVC, gateway: gateway(c), gatewayHosts: ['admin.example.com'] }), at: 'svc', prop: 'gatewayHosts', message: /does not accept the host "admin.example.com"/ },
+  { construct: 'GrayService', what: 'a host that only ends like the gateway\'s wildcard domain', build: (c) => new GrayService(c, 'svc', { ...SVC, gateway: gateway(c, ['*.example.com']), gatewayHosts: ['badexample.com'] }), at: 'svc', prop: 'gatewayHosts', message: /does not accept the host "badexample.com"/ },
   { construct: 'GrayService', what: 'an invalid gateway host under a catch-all gateway', build: (c) => new GrayService(c, 'svc', { ...SVC, gateway: gateway(c, ['*'], { allowAnyHost: true }), gatewayHosts: ['Shop_Host'] }), at: 'svc', prop: 'gatewayHosts', message: /not a VirtualService host/ },
   { construct: 'GrayService', what: 'a gateway that only admits VirtualServices from another namespace', build: (c) => new GrayService(c, 'svc', { ...SVC, namespace: 'shop', gateway: gateway(c, ['istio-system/shop.example.com']) }), at: 'svc', prop: 'gateway', message: /only from other namespaces/ },
   { construct: 'GrayService', what: 'a gateway host pinned to another namespace', build: (c) => new GrayService(c, 'svc', { ...SVC, namespace: 'shop', gateway: gateway(c, ['istio-system/shop.example.com', '*/api.example.com']), gatewayHosts: ['shop.example.com'] }), at: 'svc', prop: 'gatewayHosts', message: /in namespace shop/ },
@@ -115,6 +117,33 @@ const CASES: BadInput[] = [
   { construct: 'IngressGateway', what: 'the catch-all host without allowAnyHost', build: (c) => gateway(c, ['*']), at: 'gw', prop: 'hosts', message: /allowAnyHost: true/ },
   { construct: 'IngressGateway', what: 'an empty selector', build: (c) => gateway(c, undefined, { selector: {} }), at: 'gw', prop: 'selector', message: /every gateway pod/ },
   { construct: 'IngressGateway', what: 'a host with a scheme', build: (c) => gateway(c, ['http://shop.example.com']), at: 'gw', prop: 'hosts', message: /\[namespace\/\]host form/ },
+
+  // ---- GrayService workloads: pod recipe, identity, scaling, adoption ----------------------------
+  { construct: 'GrayService', what: 'a PDB whose minAvailable equals the replicas (a drain never finishes)', build: (c) => new GrayService(c, 'svc', { ...SVC, replicas: 2, disruptionBudget: { minAvailable: 2 } }), at: 'svc', prop: 'disruptionBudget.minAvailable', message: /lets no pod be evicted, so a node drain would never finish/ },
+  { construct: 'GrayService', what: 'a PDB with both bounds', build: (c) => new GrayService(c, 'svc', { ...SVC, disruptionBudget: { minAvailable: 1, maxUnavailable: 1 } }), at: 'svc', prop: 'disruptionBudget', message: /policy\/v1 allows one/ },
+  { construct: 'GrayService', what: 'an HPA whose minReplicas is above maxReplicas', build: (c) => new GrayService(c, 'svc', { ...SVC, autoscaling: { minReplicas: 5, maxReplicas: 3 } }), at: 'svc', prop: 'autoscaling.minReplicas', message: /minReplicas 5 is above maxReplicas 3/ },
+  { construct: 'GrayService', what: 'replicas and an HPA together', build: (c) => new GrayService(c, 'svc', { ...SVC, replicas: 3, autoscaling: { maxReplicas: 5 } }), at: 'svc', prop: 'replicas', message: /Argo CD and the HPA would fight/ },
+  { construct: 'GrayService', what: 'an absolute canary step with a traffic weight on an autoscaled service', build: (c) => new GrayService(c, 'svc', { ...SVC, autoscaling: { maxReplicas: 5 }, release: { weight: 10, steps: [CanaryStep.replicas(2)] } }), at: 'svc', prop: 'release.steps', message: /Kruise does not autoscale the canary/ },
+  { construct: 'GrayService', what: 'a writable path that is not absolute', build: (c) => new GrayService(c, 'svc', { ...SVC, writablePaths: ['opt/ol/wlp/output'] }), at: 'svc', prop: 'writablePaths', message: /"opt\/ol\/wlp\/output" is not an absolute container path/ },
+  { construct: 'GrayService', what: 'a writable path with ".."', build: (c) => new GrayService(c, 'svc', { ...SVC, writablePaths: ['/tmp/../etc'] }), at: 'svc', prop: 'writablePaths', message: /not an absolute container path/ },
+  { construct: 'GrayService', what: 'a path mounted twice', build: (c) => new GrayService(c, 'svc', { ...SVC, writablePaths: ['/data', '/data'] }), at: 'svc', prop: 'writablePaths', message: /mounted twice/ },
+  { construct: 'GrayService', what: 'a ServiceAccount name that is not DNS-1123', build: (c) => new GrayService(c, 'svc', { ...SVC, serviceAccount: { name: 'Shop_SA' } }), at: 'svc', prop: 'serviceAccount.name', message: /"Shop_SA" is not a valid ServiceAccount name \(a DNS-1123 subdomain\)/ },
+  { construct: 'GrayService', what: 'an adopted selector that does not select the recipe\'s labels', build: (c) => new GrayService(c, 'svc', { ...SVC, adopt: { selector: { app: 'legacy' } } }), at: 'svc', prop: 'adopt.selector', message: /does not select the pods the recipe labels/ },
+  { construct: 'GrayService', what: 'an adopted selector with the version label Kruise relabels (R21)', build: (c) => new GrayService(c, 'svc', { ...SVC, adopt: { selector: { app: 'svc', version: 'base' } }, release: { weight: 10 } }), at: 'svc', prop: 'adopt.selector', message: /Kruise's canary Deployment keeps the selector/ },
+  { construct: 'GrayService', what: 'a version overriding something only the recipe may set', build: (c) => new GrayService(c, 'svc', SVC)._addVersion({ name: 'v2', volumes: [] } as any), at: 'svc', prop: 'versions[v2].volumes', message: /part of the service's pod recipe/ },
+  { construct: 'TrafficLane', what: 'a lane overriding something only the recipe may set', build: (c) => new TrafficLane(c, 'lane', { name: 'dev', header: H }).addMember(new GrayService(c, 'svc', SVC), { securityContext: { user: 0 } } as any), at: 'lane', prop: 'addMember.securityContext', message: /may override only image, env, replicas and resources/ },
+  {
+    construct: 'GrayService',
+    what: 'a volume added to the base Deployment only (lanes would lack it)',
+    build: (c) => {
+      const svc = new GrayService(c, 'svc', SVC);
+      svc.deployment.addVolume(kplus.Volume.fromEmptyDir(c, 'cache', 'cache'));
+      new TrafficLane(c, 'lane', { name: 'dev', header: H }).addMember(svc);
+    },
+    at: 'svc',
+    prop: 'onEachWorkload',
+    message: /svc-dev differs from svc-base in volumes/,
+  },
 
   // ---- Kruise steps -------------------------------------------------------------------------
   { construct: 'Kruise steps', what: 'no step', build: (c) => progressive(c, 'svc', { weight: 5, steps: [] }), at: 'svc', prop: 'release.steps', message: /no step given/ },

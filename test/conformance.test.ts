@@ -4,6 +4,8 @@
  * the CRDs in the CRD folder, unknown fields rejected; Kubernetes kinds: the OpenAPI schema).
  * ASM output is checked against the ASM flavour of the CRDs, everything else against Istio 1.23.
  */
+import { Chart, Testing } from 'cdk8s';
+import { GrayService, GrpcProbe, TrafficLane } from '../src';
 import { conformanceErrors, crdsAvailable, CRD_DIR } from './support/conformance';
 import { exampleNames, synthExample } from './support/examples';
 
@@ -33,6 +35,29 @@ describeIf('conformance of every example against the upstream schemas', () => {
   }
 });
 
+describeIf('conformance of the workload objects no example writes', () => {
+  test('ServiceAccount, HorizontalPodAutoscaler, PodDisruptionBudget and the Deployments they refer to validate', () => {
+    // GIVEN a service with its ServiceAccount, an autoscaled base, a second version, a lane and a budget
+    const chart = new Chart(Testing.app(), 'test', { disableResourceNameHashes: true });
+    const svc = new GrayService(chart, 'shop', {
+      image: 'example/shop:1.0',
+      port: 8080,
+      namespace: 'shop',
+      autoscaling: { minReplicas: 2, maxReplicas: 6, memoryUtilization: 75 },
+      disruptionBudget: { minAvailable: '50%' },
+      readiness: GrpcProbe.onPort(8080),
+      writablePaths: ['/var/run/shop'],
+    });
+    svc._addVersion({ name: 'v2', replicas: 3 });
+    new TrafficLane(chart, 'lane', { name: 'dev', header: 'x-lane' }).addMember(svc, { replicas: 2 });
+    const objects = Testing.synth(chart);
+    // THEN every kind is there and every object validates against the Kubernetes schema
+    const kinds = new Set(objects.map((o) => o.kind));
+    for (const k of ['ServiceAccount', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Deployment']) expect(kinds).toContain(k);
+    expect(objects.flatMap((o) => conformanceErrors(o))).toEqual([]);
+  });
+});
+
 describeIf('the conformance check itself', () => {
   test('rejects an unknown field, a wrong type and an ASM-only field on Istio', () => {
     // GIVEN objects a strict API server refuses
@@ -46,6 +71,12 @@ describeIf('the conformance check itself', () => {
     expect(conformanceErrors(asmOnly, 'istio').join()).toMatch(/dynamicSubset/);
     expect(conformanceErrors(asmOnly, 'asm')).toEqual([]);
     expect(conformanceErrors(badDeployment).length).toBeGreaterThan(0);
+    const badHpa = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'x' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'x' }, maxReplicas: '3' } };
+    const badPdb = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'x' }, spec: { minAvailable: { value: 1 } } };
+    const badAccount = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'x' }, automountServiceAccountToken: 'no' };
+    expect(conformanceErrors(badHpa).join()).toMatch(/maxReplicas/);
+    expect(conformanceErrors(badPdb).join()).toMatch(/minAvailable/);
+    expect(conformanceErrors(badAccount).join()).toMatch(/automountServiceAccountToken/);
   });
 
   test('rejects an apiVersion the CRD does not serve', () => {

@@ -47,15 +47,24 @@ describe('GrayService defaults', () => {
     expect(vs.spec.http[vs.spec.http.length - 1]).toEqual({ name: 'base', route: [{ destination: { host: 'shop', subset: 'version-base' } }] });
   });
 
-  test('pods are non-root with an explicit uid, no escalation, read-only root, with requests', () => {
-    const container = byKind(c, 'Deployment').spec.template.spec.containers[0];
-    expect(container.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false });
+  test('pods are non-root (the image USER, no uid forced), no escalation, read-only root with a writable /tmp, with requests', () => {
+    const pod = byKind(c, 'Deployment').spec.template.spec;
+    const container = pod.containers[0];
+    expect(container.securityContext).toEqual({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false });
+    expect(pod.securityContext.runAsUser).toBeUndefined();
+    expect(container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: {} }]);
     expect(container.resources.requests).toEqual({ cpu: '100m', memory: '64Mi' });
+  });
+
+  test('the pods run as the service ServiceAccount, which mounts no token', () => {
+    expect(byKind(c, 'Deployment').spec.template.spec.serviceAccountName).toBe('shop');
+    expect(byKind(c, 'ServiceAccount')).toEqual({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'shop' }, automountServiceAccountToken: false });
   });
 
   test('no Rollout or gateway VirtualService without release and gateway', () => {
     const kinds = Testing.synth(c).map((o) => o.kind).sort();
-    expect(kinds).toEqual(['Deployment', 'DestinationRule', 'Service', 'VirtualService']);
+    expect(kinds).toEqual(['Deployment', 'DestinationRule', 'Service', 'ServiceAccount', 'VirtualService']);
   });
 });
 

@@ -12,6 +12,11 @@ import { Construct } from 'constructs';
 import { applySyncWaves, ArgoCdApplication, ColoringRule, GrayService, HeaderMatchType, IngressGateway, TrafficColoring } from '../../src';
 
 const IMAGE = 'registry.cn-beijing.aliyuncs.com/aliacs-app-catalog/go-http-sample:1.0';
+/**
+ * go-http-sample's Dockerfile and USER are not published: it may run as root, which
+ * runAsNonRoot refuses to start. An explicit non-root uid starts it either way.
+ */
+const RUN_AS = { user: 65532, group: 65532 };
 /** The header whose value `canary` puts a request in the canary lane (the seed's). */
 export const LANE_HEADER = 'my-request-id';
 
@@ -35,6 +40,9 @@ export class FullLinkGrayChart extends Chart {
       port: 8000,
       env: { version: EnvValue.fromValue('base'), app: EnvValue.fromValue('mockb') },
       imagePullPolicy: undefined,
+      securityContext: RUN_AS,
+      // Take over the seed's running Deployment: same name (mockb-base), same selector.
+      adopt: { selector: { app: 'mockb' } },
       release: { matches: canaryMatch },
       names: { rollout: 'rollouts-b' },
     });
@@ -49,6 +57,8 @@ export class FullLinkGrayChart extends Chart {
       },
       calls: [this.mockb],
       gateway,
+      securityContext: RUN_AS,
+      adopt: { selector: { app: 'mocka' } },
       release: { matches: canaryMatch },
       // The seed's gateway VirtualService is `vs-mocka`; our mesh one needs another name.
       names: { rollout: 'rollouts-a', gatewayVirtualService: 'vs-mocka', virtualService: 'vs-mocka-mesh' },

@@ -7,6 +7,7 @@
 import { COLORING_CHECK } from './lint-coloring';
 import { KRUISE_CHECK } from './lint-kruise';
 import { LANES_CHECK } from './lint-lanes';
+import { PORT_RULES, checkSubsetPorts } from './lint-ports';
 import { ROUTING_CHECK } from './lint-routing';
 import { SUPPRESSION_CHECK, applySuppressions } from './lint-suppress';
 import { Finding, LintCheck, RuleInfo } from './lint-types';
@@ -20,6 +21,7 @@ export const LINT_CHECKS: readonly LintCheck[] = [
   LANES_CHECK,
   KRUISE_CHECK,
   COLORING_CHECK,
+  { rules: PORT_RULES, check: checkSubsetPorts }, // GR020 (#13)
   SUPPRESSION_CHECK,
 ];
 

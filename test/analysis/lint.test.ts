@@ -50,3 +50,33 @@ test('findings are ordered by object, then code, whatever order the checks ran i
   expect(findings.length).toBeGreaterThan(10);
   expect(keys.map((k) => k.split(' ')[0])).toEqual([...keys.map((k) => k.split(' ')[0])].sort());
 });
+
+describe('GR020: subset pods must expose a port the Service targets', () => {
+  const findings = (m: any[]) => lint(m).filter((f) => f.code === 'GR020');
+
+  test('only the workload that lost the port is reported, on its subset', () => {
+    // GIVEN base pods declaring 8080 and lane pods declaring 9090, Service targetPort 8080
+    const hits = findings(fixture('lint/GR020.yaml'));
+    // THEN exactly the dev subset's Deployment is reported
+    expect(hits).toHaveLength(1);
+    expect(hits[0].object).toEqual({ kind: 'DestinationRule', namespace: 'default', name: 'web' });
+    expect(hits[0].message).toMatch(/subset "dev".*web-dev.*\(8080; they declare 9090\)/);
+  });
+
+  test('a named targetPort needs a container port of that name; undeclared ports pass a numeric target', () => {
+    const m: any[] = fixture('lint/GR020.yaml');
+    const svc = m.find((o) => o.kind === 'Service');
+    const dev = m.find((o) => o.metadata.name === 'web-dev');
+    // GIVEN the lane declares no port at all: unknown, not reported for a number
+    delete dev.spec.template.spec.containers[0].ports;
+    expect(findings(m)).toEqual([]);
+    // WHEN the Service targets the port by name, the port-less lane cannot serve it
+    svc.spec.ports[0].targetPort = 'http';
+    const base = m.find((o) => o.metadata.name === 'web-base');
+    base.spec.template.spec.containers[0].ports[0].name = 'http';
+    expect(findings(m).map((f) => f.message)).toEqual([expect.stringMatching(/web-dev/)]);
+    // AND once the lane declares the named port, nothing is reported
+    dev.spec.template.spec.containers[0].ports = [{ containerPort: 9090, name: 'http' }];
+    expect(findings(m)).toEqual([]);
+  });
+});

@@ -108,7 +108,7 @@ describe('a progressive lane refuses what it cannot drive', () => {
     const c = chart();
     const [c1] = chain(c);
     const lane = new TrafficLane(c, 'Lane', { name: 'canary', header: H, mode: LaneMode.PROGRESSIVE });
-    expect(() => lane.addMember(c1, { image: 'example/app:2.0' })).toThrow(/addMember: image, env, replicas and deploymentName shape a static lane's Deployment/);
+    expect(() => lane.addMember(c1, { image: 'example/app:2.0' })).toThrow(/addMember: image, env, replicas, resources and deploymentName shape a static lane's Deployment/);
     lane.addMember(c1);
     expect(() => lane.enterByWeight(c1, 10)).toThrow(/enterByWeight: the lane canary is progressive/);
   });

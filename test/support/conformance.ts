@@ -6,6 +6,8 @@
  *   apiVersion, with `additionalProperties: false` injected on every object schema that lists
  *   properties and does not preserve unknown fields (what `kubectl --validate=strict` rejects).
  * - Kubernetes kinds against `kubernetes-models` (ajv over the Kubernetes OpenAPI schema).
+ * - Names and labels as the API server checks them, which no OpenAPI schema says (see
+ *   {@link nameErrors}): written here with their own regexes, not taken from src/model/names.ts.
  *
  * Where the folder is absent, `crdsAvailable()` is false and the tests say so and skip; CI sets
  * GRAY_RELEASE_REQUIRE_CRDS=1, which turns a missing folder into a failure.
@@ -105,6 +107,8 @@ const K8S: Record<string, () => any> = {
   'v1|ServiceAccount': () => require('kubernetes-models/v1/ServiceAccount').ServiceAccount,
   'v1|ConfigMap': () => require('kubernetes-models/v1/ConfigMap').ConfigMap,
   'v1|Namespace': () => require('kubernetes-models/v1/Namespace').Namespace,
+  'autoscaling/v2|HorizontalPodAutoscaler': () => require('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler').HorizontalPodAutoscaler,
+  'policy/v1|PodDisruptionBudget': () => require('kubernetes-models/policy/v1/PodDisruptionBudget').PodDisruptionBudget,
 };
 
 /** Returns the problems of one object (empty when it conforms). */
@@ -112,6 +116,10 @@ export function conformanceErrors(obj: any, flavour: MeshFlavour = 'istio'): str
   const id = `${obj?.kind}/${obj?.metadata?.name}`;
   if (!obj?.apiVersion || !obj?.kind) return [`${id}: apiVersion and kind are required`];
   if (!obj.metadata?.name) return [`${id}: metadata.name is required`];
+  return [...nameErrors(obj).map((e) => `${id}: ${e}`), ...schemaErrors(obj, id, flavour)];
+}
+
+function schemaErrors(obj: any, id: string, flavour: MeshFlavour): string[] {
   const k8s = K8S[`${obj.apiVersion}|${obj.kind}`];
   if (k8s) {
     try {
@@ -125,6 +133,79 @@ export function conformanceErrors(obj: any, flavour: MeshFlavour = 'istio'): str
   if (!validate) return [`${id}: no served schema for ${obj.apiVersion} ${obj.kind} in ${CRD_DIR} (${flavour})`];
   if (validate(obj)) return [];
   return (validate.errors ?? []).map((e) => `${id}: ${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${(e.params as any).additionalProperty})` : ''}`);
+}
+
+// ---- names and labels, as the API server checks them -------------------------------------------
+// kubernetes/apimachinery pkg/util/validation/validation.go (IsDNS1123Label, IsDNS1035Label,
+// IsDNS1123Subdomain, IsQualifiedName, IsValidLabelValue) and pkg/api/validation/objectmeta.go.
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+type NameRule = { readonly what: string; readonly test: (s: string) => boolean };
+const RULES = {
+  dns1123Label: { what: 'a DNS-1123 label (lowercase letters, digits and "-", at most 63, starting and ending alphanumeric)', test: (s: string) => s.length <= 63 && DNS1123_LABEL.test(s) },
+  dns1035Label: { what: 'a DNS-1035 label (lowercase letters, digits and "-", at most 63, starting with a letter)', test: (s: string) => s.length <= 63 && DNS1035_LABEL.test(s) },
+  dns1123Subdomain: { what: 'a DNS-1123 subdomain (dot-separated DNS-1123 labels, at most 253)', test: (s: string) => s.length <= 253 && DNS1123_SUBDOMAIN.test(s) },
+} satisfies Record<string, NameRule>;
+
+/**
+ * The rule for `metadata.name` per kind: Service names are DNS-1035 labels (ValidateServiceName),
+ * Namespace names DNS-1123 labels (ValidateNamespaceName); Deployments, ConfigMaps,
+ * ServiceAccounts and custom resources (the apiextensions default) DNS-1123 subdomains.
+ */
+const NAME_RULE_BY_KIND: Readonly<Record<string, NameRule>> = {
+  Service: RULES.dns1035Label,
+  Namespace: RULES.dns1123Label,
+};
+
+function isQualifiedName(key: string): boolean {
+  const parts = key.split('/');
+  if (parts.length > 2) return false;
+  const name = parts[parts.length - 1];
+  const prefix = parts.length === 2 ? parts[0] : undefined;
+  if (prefix !== undefined && !(prefix.length > 0 && RULES.dns1123Subdomain.test(prefix))) return false;
+  return name.length <= 63 && QUALIFIED_NAME_PART.test(name);
+}
+
+function labelErrors(where: string, labels: unknown): string[] {
+  if (labels === undefined || labels === null) return [];
+  if (typeof labels !== 'object') return [`${where}: not a map`];
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(labels as Record<string, unknown>)) {
+    if (!isQualifiedName(k)) out.push(`${where}: key ${JSON.stringify(k)} is not a qualified name`);
+    if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v)) out.push(`${where}: value ${JSON.stringify(v)} of ${k} is not a label value`);
+  }
+  return out;
+}
+
+/**
+ * What the API server refuses in names and labels: `metadata.name` per kind, `metadata.namespace`
+ * (a DNS-1123 label), label keys and values in `metadata.labels`, a workload's pod template and
+ * selector, a Service's selector, annotation keys (qualified names); and DestinationRule subset
+ * labels, which Istio's validating webhook checks with the same rules.
+ */
+export function nameErrors(obj: any): string[] {
+  const out: string[] = [];
+  const name = obj.metadata?.name;
+  const rule = NAME_RULE_BY_KIND[obj.kind] ?? RULES.dns1123Subdomain;
+  if (typeof name !== 'string' || !rule.test(name)) out.push(`metadata.name ${JSON.stringify(name)} is not ${rule.what}`);
+  const ns = obj.metadata?.namespace;
+  if (ns !== undefined && (typeof ns !== 'string' || !RULES.dns1123Label.test(ns))) out.push(`metadata.namespace ${JSON.stringify(ns)} is not ${RULES.dns1123Label.what}`);
+  out.push(...labelErrors('metadata.labels', obj.metadata?.labels));
+  for (const key of Object.keys(obj.metadata?.annotations ?? {})) {
+    if (!isQualifiedName(key.toLowerCase())) out.push(`metadata.annotations: key ${JSON.stringify(key)} is not a qualified name`);
+  }
+  if (obj.spec?.template !== undefined) out.push(...labelErrors('spec.template.metadata.labels', obj.spec.template?.metadata?.labels));
+  if (obj.kind === 'Service') out.push(...labelErrors('spec.selector', obj.spec?.selector));
+  else if (obj.spec?.selector !== undefined) out.push(...labelErrors('spec.selector.matchLabels', obj.spec.selector?.matchLabels));
+  if (obj.kind === 'DestinationRule') {
+    for (const [i, s] of (obj.spec?.subsets ?? []).entries()) out.push(...labelErrors(`spec.subsets[${i}].labels`, s?.labels));
+  }
+  return out;
 }
 
 /** Reads every object of every `*.yaml` file under `dir` (recursively). */

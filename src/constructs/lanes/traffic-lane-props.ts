@@ -66,6 +66,11 @@ export interface LaneMemberOptions {
    */
   readonly replicas?: number;
   /**
+   * Resource requests and limits of the lane version.
+   * @default - the service's resources
+   */
+  readonly resources?: kplus.ContainerResources;
+  /**
    * Name of the lane Deployment.
    * @default '<service name>-<lane name>'
    */

@@ -7,6 +7,7 @@ import { isEnvName, isImageReference, isJsObjectKey, requireDns1123Label, requir
 import { ModelProblem, problem } from '../../model/problem';
 import { LaneDeclaration } from '../../model/routing/service-routing';
 import { WellKnown } from '../../model/well-known';
+import { checkOverrides } from '../../model/workload-checks';
 import { addChecks, AppState, problemsAt } from '../core/state';
 import { GrayService } from '../service/gray-service';
 
@@ -198,6 +199,8 @@ export class TrafficLane extends Construct {
       this.fail('addMember image', `${JSON.stringify(options.image)} is not an image reference`, 'give an image such as "registry.example.com/team/app:1.2.3-lane"');
     }
     if (options.replicas !== undefined) requireInt(p, 'addMember replicas', options.replicas, 0, 10000);
+    // A lane overrides only image, env, replicas and resources of the service's pod recipe.
+    checkOverrides(p, 'addMember', options);
     p.throwIfAny();
     for (const k of Object.keys(options.env ?? {})) {
       if (!isEnvName(k) || isJsObjectKey(k) || k === WellKnown.PROPAGATE_HEADERS_ENV) {
@@ -211,6 +214,7 @@ export class TrafficLane extends Construct {
       image: options.image,
       replicas: options.replicas,
       env: options.env,
+      resources: options.resources,
     });
     service.routing.addSubset({ name: subset, labels: { [WellKnown.LANE_LABEL]: this.name } });
     service.routing.addRule({ name: subset, headers: { [this.header]: { exact: this.value } }, destinations: [{ subset }] });
@@ -219,7 +223,7 @@ export class TrafficLane extends Construct {
 
   private addProgressiveMember(service: GrayService, options: LaneMemberOptions): LaneMember {
     if (Object.values(options).some((v) => v !== undefined)) {
-      this.fail('addMember', `image, env, replicas and deploymentName shape a static lane's Deployment, but the lane ${this.name} is progressive (its canary comes from the Rollout)`,
+      this.fail('addMember', `image, env, replicas, resources and deploymentName shape a static lane's Deployment, but the lane ${this.name} is progressive (its canary comes from the Rollout)`,
         'drop the options, or make the lane LaneMode.STATIC');
     }
     const release = service.release;

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { checkReleaseProps, checkServiceProps } from './checks';
 import { GrayServiceNames, GrayServiceProps, GrayServiceRef } from './props';
 import { ServiceRoutingObjects } from './routing-objects';
+import { VersionWorkloadProps, WorkloadInfo } from './workload-props';
 import { lazyString, ServiceWorkloads, WorkloadOptions } from './workloads';
 import { IstioApiVersion, KruiseApiVersion, LoadBalancer } from '../../model/api-versions';
 import { CanaryStep, checkSteps } from '../../model/kruise/canary-step';
@@ -13,6 +14,7 @@ import { fail, ModelProblem, Problems } from '../../model/problem';
 import { ServiceRouting } from '../../model/routing/service-routing';
 import { WellKnown } from '../../model/well-known';
 import { IWorkloadLabels } from '../../model/workload';
+import { autoscaledStepProblems } from '../../model/workload-checks';
 import { ignoreLint } from '../core/lint-ignore';
 import { addChecks, AppState, ChartState, problemsAt } from '../core/state';
 import type { IngressGateway } from '../ingress/ingress-gateway';
@@ -50,8 +52,13 @@ export class GrayService extends Construct {
   public readonly baseVersion: string;
   /** Object names. */
   public readonly names: Required<GrayServiceNames>;
-  /** The base Deployment. */
+  /**
+   * The base Deployment. A change made through it reaches the base version only: use
+   * {@link onEachWorkload} (or the recipe props) for every version and lane.
+   */
   public readonly deployment: kplus.Deployment;
+  /** The ServiceAccount every workload of the service runs as (its mesh identity). */
+  public readonly serviceAccountName: string;
   /** The Service. */
   public readonly service: kplus.Service;
   /** The Service's API object, the construct's main object (`ApiObject.of(service.service)`). */
@@ -95,12 +102,15 @@ export class GrayService extends Construct {
     this.workloadSet = new ServiceWorkloads(this, {
       name: this.name,
       namespace: this.namespace,
-      baseLabels: { ...(props.podLabels ?? {}), [WellKnown.APP_LABEL]: this.name, [this.versionLabel]: this.baseVersion },
+      versionLabel: this.versionLabel,
+      baseVersion: this.baseVersion,
       baseDeployment: this.names.deployment,
-      props,
+      recipe: props,
+      ports: [{ number: props.containerPort ?? props.port }],
       callees: () => this.callees,
     });
     this.deployment = this.workloadSet.base;
+    this.serviceAccountName = this.workloadSet.serviceAccountName;
 
     this.service = new kplus.Service(this, 'Service', {
       metadata: { name: this.name, namespace: this.namespace, labels: { app: this.name, service: this.name } },
@@ -128,6 +138,7 @@ export class GrayService extends Construct {
 
     this.release = props.release ? this.addRelease(problems, props) : undefined;
     this.canaryLabels = this.release ? this.release.canaryLabels : {};
+    problems.addAll(this.workloadSet.canaryProblems(this.canaryLabels));
 
     for (const c of props.calls ?? []) this.addCall(c);
     problems.throwIfAny();
@@ -203,6 +214,24 @@ export class GrayService extends Construct {
     return this.workloadSet.add(id, options);
   }
 
+  /**
+   * Runs `fn` on every Deployment of the service: those that exist now (versions, lanes) and
+   * every one added later, with what kind of workload it is. The escape hatch for what the pod
+   * recipe props do not cover (`deployment.addVolume`, `containers[0].mount`, a sidecar, ...);
+   * Kruise's canary Deployment copies the base, so it gets the change too.
+   */
+  public onEachWorkload(fn: (deployment: kplus.Deployment, workload: WorkloadInfo) => void): void {
+    this.workloadSet.onEachWorkload(fn);
+  }
+
+  /**
+   * Adds a version of the service built from its recipe (Deployment `<service>-<version>`).
+   * @internal the versions prop uses it
+   */
+  public _addVersion(version: VersionWorkloadProps): kplus.Deployment {
+    return this.workloadSet.addVersion(version);
+  }
+
   private addRelease(problems: Problems, props: GrayServiceProps): KruiseRelease {
     const release = props.release!;
     const canaryVersion = release.canaryVersion ?? 'canary';
@@ -211,8 +240,9 @@ export class GrayService extends Construct {
       problems.add('names.baseSubset', `"${WellKnown.KRUISE_CANARY_SUBSET}" is the subset Kruise appends during a release, so the DestinationRule would get it twice`, 'name the base subset otherwise (default "version-<baseVersion>")');
     }
     const steps = release.steps ?? [CanaryStep.replicas(1)];
-    const stepProblem = checkSteps(steps, props.replicas ?? 1);
+    const stepProblem = checkSteps(steps, props.autoscaling?.minReplicas ?? props.replicas ?? 1);
     if (stepProblem) problems.addAll([stepProblem]);
+    if (props.autoscaling) problems.addAll(autoscaledStepProblems(steps.map((s) => s.options), release.weight));
     problems.throwIfAny();
     const kruise = new KruiseRelease(this, 'Release', {
       deploymentName: this.names.deployment,

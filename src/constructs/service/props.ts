@@ -1,4 +1,4 @@
-import * as kplus from 'cdk8s-plus-27';
+import type { ServiceWorkloadProps } from './workload-props';
 import { IstioApiVersion, KruiseApiVersion, LoadBalancer } from '../../model/api-versions';
 import { CanaryStep, HeaderMatch } from '../../model/kruise/canary-step';
 import { IngressGateway } from '../ingress/ingress-gateway';
@@ -53,8 +53,8 @@ export interface GrayServiceNames {
   readonly baseSubset?: string;
 }
 
-/** Props of {@link GrayService}. */
-export interface GrayServiceProps {
+/** Props of {@link GrayService}; the pod recipe is in {@link ServiceWorkloadProps}. */
+export interface GrayServiceProps extends ServiceWorkloadProps {
   /**
    * Name of the service: the Service name, the `app` label and the mesh host.
    * @default - the construct id
@@ -65,8 +65,6 @@ export interface GrayServiceProps {
    * @default - the chart's namespace
    */
   readonly namespace?: string;
-  /** Container image of the base version. */
-  readonly image: string;
   /** Port of the Service (named `http`). */
   readonly port: number;
   /**
@@ -74,41 +72,6 @@ export interface GrayServiceProps {
    * @default - the same as `port`
    */
   readonly containerPort?: number;
-  /**
-   * Replicas of the base Deployment.
-   * @default 1
-   */
-  readonly replicas?: number;
-  /**
-   * Environment of the container; values may come from pod fields and labels
-   * (`EnvValue.fromFieldRef(EnvFieldPaths.POD_LABEL, { key: 'version' })`).
-   * @default - none
-   */
-  readonly env?: Readonly<Record<string, kplus.EnvValue>>;
-  /** @default - the image's entrypoint */
-  readonly command?: readonly string[];
-  /** @default - the image's arguments */
-  readonly args?: readonly string[];
-  /**
-   * @default kplus.ImagePullPolicy.IF_NOT_PRESENT
-   */
-  readonly imagePullPolicy?: kplus.ImagePullPolicy;
-  /**
-   * Resource requests and limits.
-   * @default - requests cpu 100m, memory 64Mi; limits cpu 500m, memory 256Mi
-   */
-  readonly resources?: kplus.ContainerResources;
-  /**
-   * Security context of the container. The default runs as a non-root user with an explicit
-   * uid, which also starts images that would run as root when no user is set.
-   * @default - uid/gid 65532, non-root, no privilege escalation, read-only root filesystem
-   */
-  readonly securityContext?: kplus.ContainerSecurityContextProps;
-  /**
-   * Extra pod labels (every version carries them).
-   * @default - none
-   */
-  readonly podLabels?: Readonly<Record<string, string>>;
   /**
    * Pod label that tells versions apart.
    * @default 'version'

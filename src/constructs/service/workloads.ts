@@ -1,51 +1,30 @@
 /**
  * The workloads of one GrayService: the Deployments built from the service's pod recipe (the
- * base version, and the versions lanes add), and the call-graph and header-propagation contract
- * they carry. Owned by {@link GrayService}; the Deployments are children of the service.
+ * base version, further versions, and the Deployments static lanes add), the ServiceAccount they
+ * run as, their autoscalers and disruption budgets, and the call-graph and header-propagation
+ * contract they carry. Owned by {@link GrayService}; every object is a child of the service.
  */
-import { Lazy, Size } from 'cdk8s';
+import { Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { GrayServiceProps } from './props';
-import { requireDns1123Label, requireInt } from '../../model/names';
+import { checkRecipe, checkVersionProps, checkWorkloadScaling } from './workload-checks';
+import { AdoptOptions, AutoscalingProps, ServiceWorkloadProps, VersionWorkloadProps, WorkloadInfo, WorkloadOverrides, WorkloadRole } from './workload-props';
+import { buildWorkload, ContainerPortSpec, recipeFields } from './workload-recipe';
+import { addDisruptionBudget, addAutoscaler, createServiceAccount } from './workload-scaling';
+import { requireDns1123Label, requireLabel } from '../../model/names';
+import { ModelProblem, Problems, problemText } from '../../model/problem';
 import { WellKnown } from '../../model/well-known';
 import { IWorkloadLabels } from '../../model/workload';
+import { canaryLabelProblems } from '../../model/workload-checks';
+import { recipeDriftProblems } from '../../model/workload-consistency';
 import { AppState, problemsAt } from '../core/state';
 
-/** Default security context: non-root with an explicit uid, no escalation, read-only root. */
-const SECURE_CONTEXT: kplus.ContainerSecurityContextProps = {
-  ensureNonRoot: true,
-  user: 65532,
-  group: 65532,
-  privileged: false,
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-};
-
-const DEFAULT_RESOURCES: kplus.ContainerResources = {
-  cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },
-  memory: { request: Size.mebibytes(64), limit: Size.mebibytes(256) },
-};
-
-/** Options of an extra Deployment of a service (a static lane's version). */
-export interface WorkloadOptions {
+/** Options of a static lane's Deployment of a service. */
+export interface WorkloadOptions extends WorkloadOverrides {
   /** Deployment name. */
   readonly name: string;
-  /** Pod labels besides `app`. */
+  /** Pod labels besides `app` (the version label and the lane label). */
   readonly labels: Readonly<Record<string, string>>;
-  /** @default - the service's image */
-  readonly image?: string;
-  /** @default 1 */
-  readonly replicas?: number;
-  /** Added to (and overriding) the service's environment. @default - none */
-  readonly env?: Readonly<Record<string, kplus.EnvValue>>;
-}
-
-interface DeploymentOptions {
-  readonly image: string;
-  readonly replicas: number;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly env?: Readonly<Record<string, kplus.EnvValue>>;
 }
 
 /** What the workloads need to know about their service. */
@@ -54,36 +33,87 @@ export interface ServiceWorkloadsProps {
   readonly name: string;
   /** The namespace prop, if any. */
   readonly namespace?: string;
-  /** Pod labels of the base version, besides the workload label. */
-  readonly baseLabels: Readonly<Record<string, string>>;
+  /** The pod label telling versions apart. */
+  readonly versionLabel: string;
+  /** The base version (its label value). */
+  readonly baseVersion: string;
   /** Name of the base Deployment. */
   readonly baseDeployment: string;
-  /** The service's props (the pod recipe). */
-  readonly props: GrayServiceProps;
+  /** The pod recipe. */
+  readonly recipe: ServiceWorkloadProps;
+  /** The ports every container exposes (the first gets cdk8s-plus's TCP startup probe). */
+  readonly ports: readonly ContainerPortSpec[];
   /** The services the pods call, read at synth. */
   readonly callees: () => readonly string[];
+}
+
+/** A function run on every Deployment of the service. */
+export type WorkloadHook = (deployment: kplus.Deployment, workload: WorkloadInfo) => void;
+
+interface Entry {
+  readonly deployment: kplus.Deployment;
+  readonly info: WorkloadInfo;
+  readonly replicas: number;
+}
+
+interface BuildOptions extends WorkloadOverrides {
+  readonly id: string;
+  readonly name: string;
+  readonly role: WorkloadRole;
+  readonly version: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly autoscaling?: AutoscalingProps;
+  readonly adopt?: AdoptOptions;
+  /** Where the options came from (error messages). */
+  readonly prop: string;
 }
 
 export class ServiceWorkloads {
   /** The base Deployment. */
   public readonly base: kplus.Deployment;
-  private readonly deployments: kplus.Deployment[] = [];
-  private readonly extra: IWorkloadLabels[] = [];
+  /** The ServiceAccount every workload runs as. */
+  public readonly serviceAccountName: string;
+  /** The ServiceAccount written for the service, if any. */
+  public readonly serviceAccount?: kplus.ServiceAccount;
+  private readonly account: kplus.IServiceAccount;
+  private readonly entries: Entry[] = [];
+  private readonly hooks: WorkloadHook[] = [];
   private readonly propagated = new Set<string>();
 
   public constructor(private readonly scope: Construct, private readonly o: ServiceWorkloadsProps) {
-    this.base = this.addDeployment('Deployment', o.baseDeployment, {
-      image: o.props.image,
-      replicas: o.props.replicas ?? 1,
-      labels: o.baseLabels,
-      env: o.props.env,
+    const r = o.recipe;
+    const p = problemsAt(scope);
+    checkRecipe(p, r, o.name);
+    p.throwIfAny();
+    this.serviceAccountName = r.serviceAccount?.name ?? o.name;
+    this.serviceAccount = r.serviceAccount?.create === false ? undefined : createServiceAccount(scope, this.serviceAccountName, o.namespace);
+    this.account = this.serviceAccount ?? kplus.ServiceAccount.fromServiceAccountName(scope, 'ExistingServiceAccount', this.serviceAccountName);
+    this.base = this.build(p, {
+      id: 'Deployment',
+      name: o.baseDeployment,
+      role: WorkloadRole.VERSION,
+      version: o.baseVersion,
+      labels: { [o.versionLabel]: o.baseVersion },
+      image: r.image,
+      env: r.env,
+      replicas: r.replicas,
+      autoscaling: r.autoscaling,
+      adopt: r.adopt,
+      prop: '',
     });
+    // Every Deployment of the service shares the recipe: one changed through the cdk8s-plus API
+    // alone (e.g. service.deployment.addVolume) is reported with the onEachWorkload fix.
+    scope.node.addValidation({ validate: () => this.driftProblems().map(problemText) });
   }
 
   /** Every Deployment of the service, with the labels its pods carry. */
   public get list(): readonly IWorkloadLabels[] {
-    const base = this.o.baseDeployment;
-    return [{ name: base, podLabels: { ...this.o.baseLabels, [WellKnown.WORKLOAD_LABEL]: base }, replicas: this.base.replicas ?? 1 }, ...this.extra];
+    return this.entries.map((e) => ({ name: e.info.name, podLabels: e.info.podLabels, replicas: e.replicas }));
+  }
+
+  /** Every Deployment of the service with what callbacks learn about it, in creation order. */
+  public get all(): ReadonlyArray<{ readonly deployment: kplus.Deployment; readonly info: WorkloadInfo }> {
+    return this.entries.map((e) => ({ deployment: e.deployment, info: e.info }));
   }
 
   /** Headers the application must propagate, sorted. */
@@ -93,24 +123,99 @@ export class ServiceWorkloads {
 
   /** Adds a header every container gets in `GRAY_RELEASE_PROPAGATE_HEADERS` (see GrayService.propagateHeader). */
   public propagateHeader(header: string): void {
-    if (this.propagated.size === 0) this.deployments.forEach((d) => this.addPropagationEnv(d));
+    if (this.propagated.size === 0) this.entries.forEach((e) => this.addPropagationEnv(e.deployment));
     this.propagated.add(header);
     AppState.of(this.scope).touch();
   }
 
+  /** Runs `hook` on every Deployment of the service now, and on every one added later. */
+  public onEachWorkload(hook: WorkloadHook): void {
+    this.hooks.push(hook);
+    for (const e of [...this.entries]) hook(e.deployment, e.info);
+    AppState.of(this.scope).touch();
+  }
+
   /**
-   * Adds another Deployment of this service (e.g. a static lane's version), sharing the base
-   * container's settings unless overridden. Its pods carry `app` and the given labels.
+   * Adds a version of the service: Deployment `<service>-<version>` (pods labelled with the
+   * version), built from the recipe with the version's overrides.
+   */
+  public addVersion(version: VersionWorkloadProps): kplus.Deployment {
+    const p = problemsAt(this.scope);
+    const prop = `versions[${version.name}]`;
+    checkVersionProps(p, prop, version);
+    requireLabel(p, `${prop}.name`, this.o.versionLabel, version.name);
+    requireDns1123Label(p, `${prop}.name`, `${this.o.name}-${version.name}`);
+    if (version.name === this.o.baseVersion) p.add(`${prop}.name`, `"${version.name}" is the base version, which the service already runs`, 'give another version name');
+    p.throwIfAny();
+    return this.build(p, {
+      ...version,
+      id: `Version-${version.name}`,
+      name: `${this.o.name}-${version.name}`,
+      role: WorkloadRole.VERSION,
+      version: version.name,
+      labels: { [this.o.versionLabel]: version.name },
+      env: { ...(this.o.recipe.env ?? {}), ...(version.env ?? {}) },
+      prop,
+    });
+  }
+
+  /**
+   * Adds a static lane's Deployment of the service, built from the recipe with the lane's
+   * overrides. Its pods carry `app` and the given labels.
    */
   public add(id: string, options: WorkloadOptions): kplus.Deployment {
-    const props = this.o.props;
-    const problems = problemsAt(this.scope);
-    requireDns1123Label(problems, 'workload name', options.name);
-    problems.throwIfAny();
-    const labels = { ...(props.podLabels ?? {}), ...options.labels, [WellKnown.APP_LABEL]: this.o.name };
-    const replicas = options.replicas ?? 1;
-    const d = this.addDeployment(id, options.name, { image: options.image ?? props.image, replicas, labels, env: { ...(props.env ?? {}), ...(options.env ?? {}) } });
-    this.extra.push({ name: options.name, podLabels: { ...labels, [WellKnown.WORKLOAD_LABEL]: options.name }, replicas });
+    const p = problemsAt(this.scope);
+    requireDns1123Label(p, 'workload name', options.name);
+    checkVersionProps(p, 'addMember', options);
+    p.throwIfAny();
+    return this.build(p, {
+      ...options,
+      id,
+      role: WorkloadRole.LANE,
+      version: options.labels[this.o.versionLabel] ?? options.name,
+      env: { ...(this.o.recipe.env ?? {}), ...(options.env ?? {}) },
+      prop: 'addMember',
+    });
+  }
+
+  /** R21: the labels Kruise gives canary pods must not change an adopted selector. */
+  public canaryProblems(canaryLabels: Readonly<Record<string, string>>): ModelProblem[] {
+    return this.o.recipe.adopt ? canaryLabelProblems(this.o.recipe.adopt.selector, canaryLabels) : [];
+  }
+
+  private build(p: Problems, b: BuildOptions): kplus.Deployment {
+    const o = this.o;
+    const podLabels = { ...(o.recipe.podLabels ?? {}), ...b.labels, [WellKnown.APP_LABEL]: o.name, [WellKnown.WORKLOAD_LABEL]: b.name };
+    const selector = b.adopt ? { ...b.adopt.selector } : { [WellKnown.APP_LABEL]: o.name, [WellKnown.WORKLOAD_LABEL]: b.name };
+    const ownPods = { ...selector, [o.versionLabel]: b.version };
+    const replicas = b.autoscaling ? undefined : b.replicas ?? 1;
+    const at = b.prop ? `${b.prop}.` : '';
+    checkWorkloadScaling(p, at, b, o.recipe, podLabels);
+    p.throwIfAny();
+    const d = buildWorkload(this.scope, b.id, {
+      name: b.name,
+      namespace: o.namespace,
+      serviceName: o.name,
+      recipe: o.recipe,
+      ports: o.ports,
+      serviceAccount: this.account,
+      podLabels,
+      selector,
+      ownPods,
+      image: b.image ?? o.recipe.image,
+      replicas,
+      env: b.env,
+      resources: b.resources,
+    });
+    // Call graph and propagation contract, written at synth from the final sets.
+    d.metadata.addAnnotation(WellKnown.CALLS_ANNOTATION, lazyString(() => o.callees().join(',') || undefined));
+    d.metadata.addAnnotation(WellKnown.PROPAGATE_HEADERS_ANNOTATION, lazyString(() => this.headersToPropagate.join(',') || undefined));
+    if (this.propagated.size > 0) this.addPropagationEnv(d);
+    if (b.autoscaling) addAutoscaler(this.scope, b.id, d, b.autoscaling, o.namespace);
+    if (o.recipe.disruptionBudget) addDisruptionBudget(this.scope, b.id, b.name, o.recipe.disruptionBudget, ownPods, o.namespace);
+    const entry: Entry = { deployment: d, info: { name: b.name, role: b.role, version: b.version, podLabels }, replicas: replicas ?? b.autoscaling?.minReplicas ?? 1 };
+    this.entries.push(entry);
+    for (const hook of this.hooks) hook(d, entry.info);
     AppState.of(this.scope).touch();
     return d;
   }
@@ -119,42 +224,8 @@ export class ServiceWorkloads {
     d.containers[0].env.addVariable(WellKnown.PROPAGATE_HEADERS_ENV, kplus.EnvValue.fromValue(lazyString(() => this.headersToPropagate.join(','))));
   }
 
-  /**
-   * A Deployment of the service. Its selector names the Deployment and never the version label,
-   * which the Kruise canary copy overrides (the copy keeps the selector).
-   */
-  private addDeployment(id: string, name: string, o: DeploymentOptions): kplus.Deployment {
-    const props = this.o.props;
-    const problems = problemsAt(this.scope);
-    requireInt(problems, 'replicas', o.replicas, 0, 10000);
-    problems.throwIfAny();
-    const selector = { [WellKnown.APP_LABEL]: this.o.name, [WellKnown.WORKLOAD_LABEL]: name };
-    const d = new kplus.Deployment(this.scope, id, {
-      metadata: { name, namespace: this.o.namespace, labels: { [WellKnown.APP_LABEL]: this.o.name } },
-      replicas: o.replicas,
-      select: false,
-      podMetadata: { labels: { ...o.labels, ...selector } },
-      automountServiceAccountToken: false,
-      securityContext: { ensureNonRoot: true, user: props.securityContext?.user ?? SECURE_CONTEXT.user, group: props.securityContext?.group ?? SECURE_CONTEXT.group },
-      containers: [{
-        name: 'app',
-        image: o.image,
-        portNumber: props.containerPort ?? props.port,
-        command: props.command ? [...props.command] : undefined,
-        args: props.args ? [...props.args] : undefined,
-        envVariables: o.env ? { ...o.env } : undefined,
-        imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
-        resources: props.resources ?? DEFAULT_RESOURCES,
-        securityContext: { ...SECURE_CONTEXT, ...(props.securityContext ?? {}) },
-      }],
-    });
-    d.select(kplus.LabelSelector.of({ labels: selector }));
-    // Call graph and propagation contract, written at synth from the final sets.
-    d.metadata.addAnnotation(WellKnown.CALLS_ANNOTATION, lazyString(() => this.o.callees().join(',') || undefined));
-    d.metadata.addAnnotation(WellKnown.PROPAGATE_HEADERS_ANNOTATION, lazyString(() => this.headersToPropagate.join(',') || undefined));
-    this.deployments.push(d);
-    if (this.propagated.size > 0) this.addPropagationEnv(d);
-    return d;
+  private driftProblems(): ModelProblem[] {
+    return recipeDriftProblems(this.entries.map((e) => ({ name: e.info.name, fields: recipeFields(e.deployment) })));
   }
 }
 
