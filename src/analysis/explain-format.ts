@@ -11,7 +11,10 @@ const pct = (share: number): string => `${Math.round(share * 1000) / 10}%`;
 function describeFault(f: ExplainedFault): string[] {
   const out: string[] = [];
   if (f.delay) out.push(`fault: delay ${f.delay.fixedDelay ?? '(exponential)'} for ${f.delay.percent}% of requests`);
-  if (f.abort) out.push(`fault: abort with ${f.abort.httpStatus ?? f.abort.grpcStatus ?? '?'} for ${f.abort.percent}% of requests`);
+  if (f.abort) {
+    const all = f.abort.percent >= 100 ? ': every request is answered so, none reaches the branches below' : '';
+    out.push(`fault: abort with ${f.abort.httpStatus ?? f.abort.grpcStatus ?? '?'} for ${f.abort.percent}% of requests${all}`);
+  }
   return out;
 }
 

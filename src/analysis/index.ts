@@ -19,6 +19,7 @@ export { gatewayFilters, gatewayPodLabels, filterSelectsGateway, runColoring, de
 export { probeColoring, luaStringLiterals, type ColoringProbe } from './coloring-probe';
 export * from '../model/lint-ignore';
 export * from './mermaid';
+export * from './dead-rules';
 export { simulateKruiseRelease, releaseUnits, rolloutWorkload, type ReleaseUnit, type SimulatedRelease } from '../model/kruise/istio-contract';
 export * from '../model/kruise/kruise-views';
 export { ignoreDifferencesFor, toArgoCdIgnoreDifference, type IgnoreDifference, type ManifestLike } from '../model/argocd/ignore-differences';
