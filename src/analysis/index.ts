@@ -20,6 +20,7 @@ export { probeColoring, luaStringLiterals, type ColoringProbe } from './coloring
 export * from '../model/lint-ignore';
 export * from './mermaid';
 export * from './dead-rules';
+export { hostLookup, type HostLookup } from './host-lookup';
 export { simulateKruiseRelease, releaseUnits, rolloutWorkload, type ReleaseUnit, type SimulatedRelease } from '../model/kruise/istio-contract';
 export * from '../model/kruise/kruise-views';
 export { ignoreDifferencesFor, toArgoCdIgnoreDifference, type IgnoreDifference, type ManifestLike } from '../model/argocd/ignore-differences';

@@ -44,13 +44,16 @@ function mesh(n: number): Manifest[] {
     out.push(
       { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'mesh' }, spec: { selector: { app: name }, ports: [{ port: 80 }] } },
       ...['base', 'blue'].map((v) => ({
-        apiVersion: 'apps/v1', kind: 'Deployment',
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
         metadata: { name: `${name}-${v}`, namespace: 'mesh', annotations: (i + 1 < n ? { 'gray-release.io/calls': `svc-${i + 1}` } : {}) as Record<string, string> },
         spec: { template: { metadata: { labels: { app: name, version: v } } } },
       })),
       { apiVersion: 'networking.istio.io/v1beta1', kind: 'DestinationRule', metadata: meta, spec: { host: name, subsets: [{ name: 'base', labels: { version: 'base' } }, { name: 'blue', labels: { version: 'blue' } }] } },
       {
-        apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: meta,
+        apiVersion: 'networking.istio.io/v1beta1',
+        kind: 'VirtualService',
+        metadata: meta,
         spec: { hosts: [name], http: [{ match: [{ headers: { 'x-lane': { exact: 'blue' } } }], route: [{ destination: { host: name, subset: 'blue' } }] }, { route: [{ destination: { host: name, subset: 'base' } }] }] },
       },
     );

@@ -9,8 +9,8 @@ import * as os from 'os';
 import * as path from 'path';
 // Types only (erased): the plugin's structural types must fit cdk8s-cli's interface.
 import type { Validation, ValidationContext as CliContext } from 'cdk8s-cli/lib/plugins/validation';
-import { FIXTURES } from '../analysis/helpers';
 import { GrayReleaseValidation } from '../../src/plugin';
+import { FIXTURES } from '../analysis/helpers';
 
 // cdk8s-cli's runtime export of the context (package exports "./plugins").
 const { ValidationContext } = require('cdk8s-cli/plugins') as { ValidationContext: new (manifests: string[], pkg: string, version: string) => CliContext };

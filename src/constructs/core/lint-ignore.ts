@@ -5,9 +5,9 @@
  */
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { problemsAt } from './state';
 import { LINT_CODE, LintIgnoreEntry, formatLintIgnore, isLintIgnoreReason } from '../../model/lint-ignore';
 import { WellKnown } from '../../model/well-known';
-import { problemsAt } from './state';
 
 const ID = 'GrayReleaseLintIgnore';
 
