@@ -1,7 +1,7 @@
 /**
  * A generated mesh of N services, the shape platform teams synthesize in CI:
  *
- * - N GrayServices `svc-<i>`, each with a Kruise Rollout (weighted canary), in chains of
+ * - N GrayServices `svc-<i>`, each with a Kruise canary release (10% of requests), in chains of
  *   {@link CHAIN_LENGTH}: `svc-<10c+k>` calls `svc-<10c+k+1>`; the last of each chain calls the
  *   chain's dynamic-subset service.
  * - Two static lanes carried by one header, covering part of the services:
@@ -16,7 +16,7 @@
  */
 import { App, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { CanaryStep, DynamicSubsetRouting, FallbackPolicy, GrayService, LaneMode, MeshTarget, TrafficLane } from '../src';
+import { CanaryStep, DynamicSubsetRouting, FallbackPolicy, GrayService, LaneMode, MeshTarget, Release, TrafficLane } from '../src';
 
 export const NAMESPACE = 'mesh';
 export const CHAIN_LENGTH = 10;
@@ -112,7 +112,7 @@ export function buildMesh(n: number, outdir: string): Mesh {
         port: 8080,
         replicas: 2,
         calls: [callee],
-        release: { steps: [CanaryStep.replicas(1)], weight: 10 },
+        release: Release.canary({ steps: [CanaryStep.traffic(10, { replicas: 1 })] }),
       }));
     }
     services.push(...chain);

@@ -23,6 +23,7 @@ import * as path from 'path';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import * as ts from 'typescript';
 import { meshPlan } from './mesh';
+import { proxyConfigSection } from './proxy-config';
 import { atMinimum, routingSize, RoutingSizeRow } from './routing-size';
 import { measureTools, toolLines } from './tools';
 
@@ -257,11 +258,12 @@ function main(): void {
   }
   const { lines, targets } = report(results, o);
   const routing = routingLines(results);
+  const proxy = proxyConfigSection(o.sizes); // issue #16: clusters and routes per sidecar, with and without ProxyScoping
   const total = ((Date.now() - started) / 1000).toFixed(0);
   const text = [
     'Synth cost (construct + App.synth() to disk, inside a fresh process after a warm-up; median of the repetitions):',
-    '', ...lines, '', 'Targets:', ...targets, '', 'Routing size per host (actual, and the minimum the routing needs):', '', ...routing, '', ...tools,
-    `Total run time ${total} s.`,
+    '', ...lines, '', 'Targets:', ...targets, '', 'Routing size per host (actual, and the minimum the routing needs):', '', ...routing, '',
+    ...proxy, ...tools, `Total run time ${total} s.`,
   ];
   process.stdout.write(`${text.join('\n')}\n`);
   if (!o.write) return;
@@ -304,6 +306,7 @@ function main(): void {
     '',
     ...routing,
     '',
+    ...proxy,
     ...tools,
     fixes,
     '',

@@ -11,32 +11,21 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   applySyncWaves, ArgoCdApplication, CanaryStep, ColoringRule, DynamicSubsetRouting, DynamicSubsetRoutingProps, FallbackPolicy,
-  GrayReleaseError, GrayService, GrayServiceProps, IngressGateway, IstioApiVersion, LaneMode, MeshTarget, POD_IP_KEY, TrafficColoring, TrafficLane,
+  GatewayProtocol, GatewayRoutes, GrayReleaseError, GrayService, GrayServiceProps, IngressGateway, IstioApiVersion, JwtIssuer, LaneMode, Match, MeshTarget,
+  POD_IP_KEY, Protocol, ProxyScoping, Release, RetryPolicy, Route, TrafficColoring, TrafficLane, UserKey, ZeroTrust,
 } from '../src';
-
-interface BadInput {
-  /** The construct (or function) that must refuse the input. */
-  readonly construct: 'GrayService' | 'IngressGateway' | 'Kruise steps' | 'TrafficLane' | 'TrafficColoring' | 'DynamicSubsetRouting' | 'ArgoCdApplication' | 'sync waves';
-  /** What is wrong, in a few words (the test name). */
-  readonly what: string;
-  /** Builds the bad chart (may throw). */
-  readonly build: (c: Chart, app: App) => void;
-  /** The construct path the error must name, below the chart `test`. */
-  readonly at: string;
-  /** The prop the error must name. */
-  readonly prop: string;
-  /** What the message must also say. */
-  readonly message: RegExp;
-}
+import { ARGOCD_CASES, BadInput, KRUISE_CASES, LANE_MATCH } from './bad-inputs/kruise-argocd';
 
 const SVC: GrayServiceProps = { image: 'example/app:1.0', port: 8080 };
 const H = 'x-lane';
 const gateway = (c: Chart, hosts = ['shop.example.com'], extra: object = {}) => new IngressGateway(c, 'gw', { hosts, ...extra });
-const progressive = (c: Chart, id: string, release: GrayServiceProps['release'] = { weight: 0 }) => new GrayService(c, id, { ...SVC, release });
+const progressive = (c: Chart, id: string, release: GrayServiceProps['release'] = {}) => new GrayService(c, id, { ...SVC, release });
+const V12: GrayServiceProps = { ...SVC, versions: [{ name: 'v1' }, { name: 'v2' }] };
+const jason = Match.header('end-user').exact('jason');
 const DSR_ASM: DynamicSubsetRoutingProps = {
   target: MeshTarget.ASM,
   service: { name: 'hello', port: 5000 },
@@ -62,11 +51,10 @@ const CASES: BadInput[] = [
   { construct: 'GrayService', what: 'Kruise\'s canary marker as the version label', build: (c) => new GrayService(c, 'svc', { ...SVC, versionLabel: 'istio.service.tag' }), at: 'svc', prop: 'versionLabel', message: /Kruise sets itself/ },
   { construct: 'GrayService', what: 'the propagation variable in env', build: (c) => new GrayService(c, 'svc', { ...SVC, env: { GRAY_RELEASE_PROPAGATE_HEADERS: {} as any } }), at: 'svc', prop: 'env', message: /set by the library/ },
   { construct: 'GrayService', what: 'a call to something that is not a host', build: (c) => new GrayService(c, 'svc', { ...SVC, calls: ['http://cart'] }), at: 'svc', prop: 'calls', message: /not a service host/ },
-  { construct: 'GrayService', what: 'a canary version equal to the base version', build: (c) => progressive(c, 'svc', { weight: 10, canaryVersion: 'base' }), at: 'svc', prop: 'release.canaryVersion', message: /join the base subset/ },
-  { construct: 'GrayService', what: 'a release weight over 100', build: (c) => progressive(c, 'svc', { weight: 150 }), at: 'svc', prop: 'release.weight', message: /from 0 to 100/ },
+  { construct: 'GrayService', what: 'a canary version equal to the base version', build: (c) => progressive(c, 'svc', { matches: LANE_MATCH, canaryVersion: 'base' }), at: 'svc', prop: 'release.canaryVersion', message: /join the base subset/ },
   { construct: 'GrayService', what: 'an uppercase release header', build: (c) => progressive(c, 'svc', { matches: [{ name: 'X-Lane', value: 'canary' }] }), at: 'svc', prop: 'release.matches', message: /lowercase header name/ },
-  { construct: 'GrayService', what: 'a release no traffic reaches', build: (c) => progressive(c, 'svc', {}), at: 'svc', prop: 'release', message: /neither header matches nor a weight/ },
-  { construct: 'GrayService', what: 'a base subset named like Kruise\'s canary subset', build: (c) => new GrayService(c, 'svc', { ...SVC, names: { baseSubset: 'canary' }, release: { weight: 5 } }), at: 'svc', prop: 'names.baseSubset', message: /is the subset Kruise appends during a release/ },
+  { construct: 'GrayService', what: 'a release no traffic reaches', build: (c) => progressive(c, 'svc', {}), at: 'svc', prop: 'release', message: /has no header match/ },
+  { construct: 'GrayService', what: 'a base subset named like Kruise\'s canary subset', build: (c) => new GrayService(c, 'svc', { ...SVC, names: { baseSubset: 'canary' }, release: { matches: LANE_MATCH } }), at: 'svc', prop: 'names.baseSubset', message: /is the subset Kruise appends during a release/ },
   { construct: 'GrayService', what: 'gatewayHosts without a gateway', build: (c) => new GrayService(c, 'svc', { ...SVC, gatewayHosts: ['shop.example.com'] }), at: 'svc', prop: 'gatewayHosts', message: /no gateway/ },
   { construct: 'GrayService', what: 'a gateway host the gateway does not accept', build: (c) => new GrayService(c, 'svc', { ...SVC, gateway: gateway(c), gatewayHosts: ['admin.example.com'] }), at: 'svc', prop: 'gatewayHosts', message: /does not accept the host "admin.example.com"/ },
   { construct: 'GrayService', what: 'a host that only ends like the gateway\'s wildcard domain', build: (c) => new GrayService(c, 'svc', { ...SVC, gateway: gateway(c, ['*.example.com']), gatewayHosts: ['badexample.com'] }), at: 'svc', prop: 'gatewayHosts', message: /does not accept the host "badexample.com"/ },
@@ -118,18 +106,79 @@ const CASES: BadInput[] = [
   { construct: 'IngressGateway', what: 'an empty selector', build: (c) => gateway(c, undefined, { selector: {} }), at: 'gw', prop: 'selector', message: /every gateway pod/ },
   { construct: 'IngressGateway', what: 'a host with a scheme', build: (c) => gateway(c, ['http://shop.example.com']), at: 'gw', prop: 'hosts', message: /\[namespace\/\]host form/ },
 
+  // ---- routing: versions, routes, policies, ports (issue #12) -------------------------------
+  { construct: 'GrayService', what: 'split weights that do not sum to 100', build: (c) => new GrayService(c, 'svc', { ...V12, defaultRoute: Route.split({ v1: 50, v2: 40 }) }), at: 'svc', prop: 'defaultRoute', message: /the weights sum to 90/ },
+  { construct: 'GrayService', what: 'a route to an unknown version', build: (c) => new GrayService(c, 'svc', { ...V12, routes: [{ match: jason, route: Route.to('v9') }] }), at: 'svc', prop: 'routes[0].route', message: /unknown version "v9"/ },
+  {
+    construct: 'GrayService',
+    what: 'a header rule on a TCP-only service',
+    build: (c) => new GrayService(c, 'svc', { image: SVC.image, ports: [{ name: 'tcp', port: 5432, protocol: Protocol.TCP }], versions: [{ name: 'v1' }], routes: [{ match: jason, route: Route.to('v1') }] }),
+    at: 'svc',
+    prop: 'routes',
+    message: /no HTTP, HTTP2 or GRPC port/,
+  },
+  { construct: 'GrayService', what: 'a timeout of 0', build: (c) => new GrayService(c, 'svc', { ...SVC, routePolicy: { timeout: Duration.millis(0) } }), at: 'svc', prop: 'routePolicy.timeout', message: /at least 1 ms/ },
+  { construct: 'GrayService', what: 'retries without attempts', build: (c) => new GrayService(c, 'svc', { ...SVC, routePolicy: { retries: {} as RetryPolicy } }), at: 'svc', prop: 'routePolicy.retries.attempts', message: /without attempts/ },
+  { construct: 'GrayService', what: 'a JWT claim match away from a gateway', build: (c) => new GrayService(c, 'svc', { ...V12, routes: [{ match: Match.jwtClaim('groups').exact('beta'), route: Route.to('v2') }] }), at: 'svc', prop: 'routes[0].match', message: /only at an ingress gateway/ },
+  { construct: 'GrayService', what: 'a mirror to the version that serves', build: (c) => new GrayService(c, 'svc', { ...V12, defaultRoute: Route.to('v1', { mirror: { version: 'v1' } }) }), at: 'svc', prop: 'defaultRoute.mirror', message: /also serves the route/ },
+  {
+    construct: 'GrayService',
+    what: 'a port number used twice',
+    build: (c) => new GrayService(c, 'svc', { image: SVC.image, ports: [{ name: 'http', port: 80, protocol: Protocol.HTTP }, { name: 'grpc', port: 80, protocol: Protocol.GRPC }] }),
+    at: 'svc',
+    prop: 'ports',
+    message: /the port number 80 is used twice/,
+  },
+  {
+    construct: 'GrayService',
+    what: 'a port name used twice',
+    build: (c) => new GrayService(c, 'svc', { image: SVC.image, ports: [{ name: 'http', port: 80, protocol: Protocol.HTTP }, { name: 'http', port: 81, protocol: Protocol.HTTP }] }),
+    at: 'svc',
+    prop: 'ports',
+    message: /the port name http is used twice/,
+  },
+  { construct: 'GrayService', what: 'a port name that says another protocol', build: (c) => new GrayService(c, 'svc', { image: SVC.image, ports: [{ name: 'http-db', port: 5432, protocol: Protocol.TCP }] }), at: 'svc', prop: 'ports[0].name', message: /does not say TCP/ },
+  { construct: 'GrayService', what: 'a version listed twice', build: (c) => new GrayService(c, 'svc', { ...SVC, versions: [{ name: 'v1' }, { name: 'v1' }] }), at: 'svc', prop: 'versions[1].name', message: /listed twice/ },
+  { construct: 'IngressGateway', what: 'an HTTPS server without a credential', build: (c) => gateway(c, undefined, { servers: [{ port: 443, protocol: GatewayProtocol.HTTPS }] }), at: 'gw', prop: 'servers[0].credentialName', message: /has no certificate/ },
+  { construct: 'IngressGateway', what: 'two servers on one port', build: (c) => gateway(c, undefined, { servers: [{ port: 443, protocol: GatewayProtocol.HTTP }, { port: 443, protocol: GatewayProtocol.TLS }] }), at: 'gw', prop: 'servers', message: /two servers use the port 443/ },
+  {
+    construct: 'TrafficLane',
+    what: 'a version named like the lane\'s subset',
+    build: (c) => new TrafficLane(c, 'lane', { name: 'gray', header: H }).addMember(new GrayService(c, 'svc', { ...SVC, versions: [{ name: 'v1' }, { name: 'lane-gray' }] })),
+    at: 'lane',
+    prop: 'addMember',
+    message: /has the subset "lane-gray", the subset this lane needs/,
+  },
+  {
+    construct: 'GatewayRoutes',
+    what: 'a path route to a service with a Kruise release',
+    build: (c) => new GatewayRoutes(c, 'routes', { gateway: gateway(c), routes: [{ match: Match.uri.prefix('/'), service: progressive(c, 'svc', { matches: LANE_MATCH }) }] }),
+    at: 'routes',
+    prop: 'routes[0].service',
+    message: /cannot list this VirtualService/,
+  },
+  { construct: 'GatewayRoutes', what: 'a path route without a match', build: (c) => new GatewayRoutes(c, 'routes', { gateway: gateway(c), routes: [{ match: [], service: new GrayService(c, 'svc', SVC) }] }), at: 'routes', prop: 'routes[0].match', message: /would catch every request/ },
+  {
+    construct: 'GatewayRoutes',
+    what: 'a JWT claim route on a gateway that validates no JWT',
+    build: (c) => new GatewayRoutes(c, 'routes', { gateway: gateway(c), routes: [{ match: Match.jwtClaim('groups').exact('beta'), service: new GrayService(c, 'svc', SVC) }] }),
+    at: 'routes',
+    prop: 'routes',
+    message: /validates no JWT/,
+  },
+
   // ---- GrayService workloads: pod recipe, identity, scaling, adoption ----------------------------
   { construct: 'GrayService', what: 'a PDB whose minAvailable equals the replicas (a drain never finishes)', build: (c) => new GrayService(c, 'svc', { ...SVC, replicas: 2, disruptionBudget: { minAvailable: 2 } }), at: 'svc', prop: 'disruptionBudget.minAvailable', message: /lets no pod be evicted, so a node drain would never finish/ },
   { construct: 'GrayService', what: 'a PDB with both bounds', build: (c) => new GrayService(c, 'svc', { ...SVC, disruptionBudget: { minAvailable: 1, maxUnavailable: 1 } }), at: 'svc', prop: 'disruptionBudget', message: /policy\/v1 allows one/ },
   { construct: 'GrayService', what: 'an HPA whose minReplicas is above maxReplicas', build: (c) => new GrayService(c, 'svc', { ...SVC, autoscaling: { minReplicas: 5, maxReplicas: 3 } }), at: 'svc', prop: 'autoscaling.minReplicas', message: /minReplicas 5 is above maxReplicas 3/ },
   { construct: 'GrayService', what: 'replicas and an HPA together', build: (c) => new GrayService(c, 'svc', { ...SVC, replicas: 3, autoscaling: { maxReplicas: 5 } }), at: 'svc', prop: 'replicas', message: /Argo CD and the HPA would fight/ },
-  { construct: 'GrayService', what: 'an absolute canary step with a traffic weight on an autoscaled service', build: (c) => new GrayService(c, 'svc', { ...SVC, autoscaling: { maxReplicas: 5 }, release: { weight: 10, steps: [CanaryStep.replicas(2)] } }), at: 'svc', prop: 'release.steps', message: /Kruise does not autoscale the canary/ },
+  { construct: 'GrayService', what: 'an absolute canary step with a traffic weight on an autoscaled service', build: (c) => new GrayService(c, 'svc', { ...SVC, autoscaling: { maxReplicas: 5 }, release: Release.canary({ steps: [CanaryStep.traffic(10, { replicas: 2 })] }) }), at: 'svc', prop: 'release.steps', message: /Kruise does not autoscale the canary/ },
   { construct: 'GrayService', what: 'a writable path that is not absolute', build: (c) => new GrayService(c, 'svc', { ...SVC, writablePaths: ['opt/ol/wlp/output'] }), at: 'svc', prop: 'writablePaths', message: /"opt\/ol\/wlp\/output" is not an absolute container path/ },
   { construct: 'GrayService', what: 'a writable path with ".."', build: (c) => new GrayService(c, 'svc', { ...SVC, writablePaths: ['/tmp/../etc'] }), at: 'svc', prop: 'writablePaths', message: /not an absolute container path/ },
   { construct: 'GrayService', what: 'a path mounted twice', build: (c) => new GrayService(c, 'svc', { ...SVC, writablePaths: ['/data', '/data'] }), at: 'svc', prop: 'writablePaths', message: /mounted twice/ },
   { construct: 'GrayService', what: 'a ServiceAccount name that is not DNS-1123', build: (c) => new GrayService(c, 'svc', { ...SVC, serviceAccount: { name: 'Shop_SA' } }), at: 'svc', prop: 'serviceAccount.name', message: /"Shop_SA" is not a valid ServiceAccount name \(a DNS-1123 subdomain\)/ },
   { construct: 'GrayService', what: 'an adopted selector that does not select the recipe\'s labels', build: (c) => new GrayService(c, 'svc', { ...SVC, adopt: { selector: { app: 'legacy' } } }), at: 'svc', prop: 'adopt.selector', message: /does not select the pods the recipe labels/ },
-  { construct: 'GrayService', what: 'an adopted selector with the version label Kruise relabels (R21)', build: (c) => new GrayService(c, 'svc', { ...SVC, adopt: { selector: { app: 'svc', version: 'base' } }, release: { weight: 10 } }), at: 'svc', prop: 'adopt.selector', message: /Kruise's canary Deployment keeps the selector/ },
+  { construct: 'GrayService', what: 'an adopted selector with the version label Kruise relabels (R21)', build: (c) => new GrayService(c, 'svc', { ...SVC, adopt: { selector: { app: 'svc', version: 'base' } }, release: { matches: LANE_MATCH } }), at: 'svc', prop: 'adopt.selector', message: /Kruise's canary Deployment keeps the selector/ },
   { construct: 'GrayService', what: 'a version overriding something only the recipe may set', build: (c) => new GrayService(c, 'svc', SVC)._addVersion({ name: 'v2', volumes: [] } as any), at: 'svc', prop: 'versions[v2].volumes', message: /part of the service's pod recipe/ },
   { construct: 'TrafficLane', what: 'a lane overriding something only the recipe may set', build: (c) => new TrafficLane(c, 'lane', { name: 'dev', header: H }).addMember(new GrayService(c, 'svc', SVC), { securityContext: { user: 0 } } as any), at: 'lane', prop: 'addMember.securityContext', message: /may override only image, env, replicas and resources/ },
   {
@@ -145,20 +194,14 @@ const CASES: BadInput[] = [
     message: /svc-dev differs from svc-base in volumes/,
   },
 
-  // ---- Kruise steps -------------------------------------------------------------------------
-  { construct: 'Kruise steps', what: 'no step', build: (c) => progressive(c, 'svc', { weight: 5, steps: [] }), at: 'svc', prop: 'release.steps', message: /no step given/ },
-  { construct: 'Kruise steps', what: 'weights that go down', build: (c) => progressive(c, 'svc', { weight: 5, steps: [CanaryStep.weight(50), CanaryStep.weight(20)] }), at: 'svc', prop: 'release.steps', message: /lower weight than the step before/ },
-  { construct: 'Kruise steps', what: 'replicas of 150%', build: (c) => progressive(c, 'svc', { weight: 5, steps: [CanaryStep.replicas('150%')] }), at: 'svc', prop: 'release.steps', message: /"150%"/ },
-  { construct: 'Kruise steps', what: 'a step matching an uppercase header', build: (c) => progressive(c, 'svc', { weight: 5, steps: [CanaryStep.of({ matches: [{ name: 'X-Lane', value: 'canary' }] })] }), at: 'svc', prop: 'release.steps', message: /step 1 matches: "X-Lane" is not a lowercase header name/ },
-  { construct: 'Kruise steps', what: 'a step matching an empty value', build: (c) => progressive(c, 'svc', { weight: 5, steps: [CanaryStep.of({ matches: [{ name: 'x-lane', value: '' }] })] }), at: 'svc', prop: 'release.steps', message: /empty or not printable/ },
-  { construct: 'Kruise steps', what: 'a step with nothing in it', build: (c) => progressive(c, 'svc', { weight: 5, steps: [CanaryStep.of({})] }), at: 'svc', prop: 'release.steps', message: /neither replicas, weight nor matches/ },
+  ...KRUISE_CASES,
 
   // ---- TrafficLane ----------------------------------------------------------------------------
   { construct: 'TrafficLane', what: 'an uppercase lane name', build: (c) => new TrafficLane(c, 'lane', { name: 'Dev', header: H }), at: 'lane', prop: 'name', message: /not a lane name/ },
   { construct: 'TrafficLane', what: 'a hop-by-hop lane header', build: (c) => new TrafficLane(c, 'lane', { name: 'dev', header: 'connection' }), at: 'lane', prop: 'header', message: /cannot carry a lane/ },
   { construct: 'TrafficLane', what: 'a lane header cdk8s cannot serialize as a match key ("constructor")', build: (c) => new TrafficLane(c, 'lane', { name: 'dev', header: 'constructor' }), at: 'lane', prop: 'header', message: /cdk8s cannot serialize/ },
   { construct: 'TrafficLane', what: 'a lane value with a comma', build: (c) => new TrafficLane(c, 'lane', { name: 'dev', header: H, value: 'a,b' }), at: 'lane', prop: 'value', message: /not a lane value/ },
-  { construct: 'TrafficLane', what: 'a static lane named like the base version', build: (c) => new TrafficLane(c, 'lane', { name: 'base', header: H }).addMember(new GrayService(c, 'svc', SVC)), at: 'lane', prop: 'name', message: /join the base subset/ },
+  { construct: 'TrafficLane', what: 'a static lane named like the base version', build: (c) => new TrafficLane(c, 'lane', { name: 'base', header: H }).addMember(new GrayService(c, 'svc', SVC)), at: 'lane', prop: 'name', message: /would join that version's subset/ },
   { construct: 'TrafficLane', what: 'a bad image for a static member', build: (c) => new TrafficLane(c, 'lane', { name: 'dev', header: H }).addMember(new GrayService(c, 'svc', SVC), { image: 'Bad Image' }), at: 'lane', prop: 'addMember image', message: /not an image reference/ },
   { construct: 'TrafficLane', what: 'a progressive member without a release', build: (c) => new TrafficLane(c, 'lane', { name: 'dev', header: H, mode: LaneMode.PROGRESSIVE }).addMember(new GrayService(c, 'svc', SVC)), at: 'lane', prop: 'addMember', message: /has no release/ },
   { construct: 'TrafficLane', what: 'a progressive member whose release matches another header', build: (c) => new TrafficLane(c, 'lane', { name: 'dev', header: H, mode: LaneMode.PROGRESSIVE }).addMember(progressive(c, 'svc', { matches: [{ name: 'x-user', value: 'qa' }] })), at: 'lane', prop: 'addMember', message: /Kruise runs one canary per service/ },
@@ -240,6 +283,41 @@ const CASES: BadInput[] = [
     message: /EnvoyFilter "lanes" in namespace istio-system is also written by test\/col/,
   },
 
+  // ---- Lane entry security (issue #16) --------------------------------------------------------
+  {
+    construct: 'TrafficColoring',
+    what: 'a JWT claim match without a JWT issuer on the gateway',
+    build: (c) => new TrafficColoring(c, 'col', { header: H, gateway: gateway(c), rules: [ColoringRule.jwtClaim('https://idp.example.com', 'groups', 'beta', 'dev')] }),
+    at: 'col',
+    prop: 'rules[0]',
+    message: /no JwtIssuer for that issuer verifies tokens on the gateway pods/,
+  },
+  { construct: 'TrafficColoring', what: 'a CIDR that does not parse', build: (c) => new TrafficColoring(c, 'col', { header: H, rules: [ColoringRule.sourceAddress(['10.0.0.300/8'], 'dev')] }), at: 'col', prop: 'rules[0].cidrs[0]', message: /"10.0.0.300\/8" "10.0.0.300" is not an IPv4 address/ },
+  { construct: 'TrafficColoring', what: 'a CIDR with host bits set', build: (c) => new TrafficColoring(c, 'col', { header: H, rules: [ColoringRule.sourceAddress(['10.1.0.0/8'], 'dev')] }), at: 'col', prop: 'rules[0].cidrs[0]', message: /host bits set/ },
+  { construct: 'TrafficColoring', what: 'a cohort share outside 0-100', build: (c) => new TrafficColoring(c, 'col', { header: H, rules: [ColoringRule.cohort(UserKey.clientCookie('uid'), 150, 'dev')] }), at: 'col', prop: 'rules[0].percent', message: /150 is not a share from 0 to 100/ },
+  { construct: 'TrafficColoring', what: 'X-Forwarded-For behind 0 trusted proxies', build: (c) => new TrafficColoring(c, 'col', { header: H, rules: [ColoringRule.sourceAddress(['10.0.0.0/8'], 'dev', { trustedProxyHops: 0 })] }), at: 'col', prop: 'rules[0].trustedProxyHops', message: /not a number of trusted proxies/ },
+  {
+    construct: 'TrafficColoring',
+    what: 'a coloring bound to a gateway in another namespace it cannot select',
+    build: (c) => new TrafficColoring(c, 'col', { header: H, defaultValue: 'base', gateway: gateway(c, undefined, { namespace: 'gateways' }), namespace: 'shop' }),
+    at: 'col',
+    prop: 'namespace',
+    message: /Istio applies it only to pods of shop, but the gateway gw .* is in namespace gateways/,
+  },
+  { construct: 'TrafficColoring', what: 'both gateway and gatewaySelector', build: (c) => new TrafficColoring(c, 'col', { header: H, defaultValue: 'base', gateway: gateway(c), gatewaySelector: { istio: 'ingressgateway' } }), at: 'col', prop: 'gatewaySelector', message: /both gateway and gatewaySelector/ },
+  { construct: 'JwtIssuer', what: 'both jwks and jwksUri', build: (c) => new JwtIssuer(c, 'idp', { issuer: 'https://idp.example.com', jwks: '{}', jwksUri: 'https://idp.example.com/jwks' }), at: 'idp', prop: 'jwks', message: /both jwksUri and jwks/ },
+  { construct: 'ZeroTrust', what: 'an ingress principal that is not a principal', build: (c) => new ZeroTrust(c, 'zt', { ingressPrincipals: ['istio-ingressgateway'] }), at: 'zt', prop: 'ingressPrincipals[0]', message: /is not a principal/ },
+  {
+    construct: 'ProxyScoping',
+    what: 'scoping on while a service calls a host that exists nowhere in the app',
+    build: (c) => {
+      new ProxyScoping(c, 'scoping'); new GrayService(c, 'front', { ...SVC, calls: ['ghost'] });
+    },
+    at: 'scoping',
+    prop: 'services.front.calls',
+    message: /front calls "ghost", which is no Service of the app/,
+  },
+
   // ---- DynamicSubsetRouting -------------------------------------------------------------------
   { construct: 'DynamicSubsetRouting', what: 'no mesh target', build: (c) => dsr(c, { target: undefined as any }), at: 'dsr', prop: 'target', message: /choose MeshTarget.ASM or MeshTarget.ISTIO/ },
   { construct: 'DynamicSubsetRouting', what: 'ASM fields under networking.istio.io/v1', build: (c) => dsr(c, { apiVersion: IstioApiVersion.V1 }), at: 'dsr', prop: 'apiVersion', message: /v1beta1/ },
@@ -280,6 +358,8 @@ const CASES: BadInput[] = [
     message: /Application "argo" in namespace argocd is also written by test\/argo/,
   },
 
+  ...ARGOCD_CASES,
+
   // ---- sync waves -----------------------------------------------------------------------------
   {
     construct: 'sync waves',
@@ -305,7 +385,7 @@ describe('every bad input is refused with where, what and how to fix, and nothin
   test('the table is large and spread over every construct', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(40);
     expect(new Set(CASES.map((c) => c.what)).size).toBe(CASES.length);
-    expect(new Set(CASES.map((c) => c.construct)).size).toBe(8);
+    expect(new Set(CASES.map((c) => c.construct)).size).toBe(14);
   });
 
   test.each(CASES.map((c) => [c.construct, c.what, c] as const))('%s: %s', (_construct, _what, row) => {

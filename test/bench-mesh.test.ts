@@ -22,7 +22,8 @@ describe('the benchmark mesh', () => {
     const count = (kind: string) => objects.filter((o) => o.kind === kind).length;
     // THEN every service has its objects, lane members their Deployments, each chain a dynamic-subset host
     expect(count('Rollout')).toBe(20);
-    expect(count('TrafficRouting')).toBe(20);
+    // canary releases: the Rollouts route themselves, no TrafficRouting objects
+    expect(count('TrafficRouting')).toBe(0);
     // 20 base + 4 blue (positions 0 and 3 of both chains) + 1 green (position 6 of chain 0) + 2 x 3 dynamic-subset
     expect(count('Deployment')).toBe(20 + 4 + 1 + 6);
     expect(count('VirtualService')).toBe(22);

@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
-import { applySyncWaves, ArgoCdApplication, DynamicSubsetRouting, FallbackPolicy, GrayService, LaneMode, MeshTarget, TrafficLane } from '../src';
+import { applySyncWaves, ArgoCdApplication, CanaryStep, DynamicSubsetRouting, FallbackPolicy, GrayService, LaneMode, MeshTarget, Release, TrafficLane } from '../src';
 import { EXAMPLES_DIR, exampleNames } from './support/examples';
 
 function filesUnder(dir: string): Record<string, string> {
@@ -127,7 +127,7 @@ describe('order that carries no meaning does not change the output (members, lan
     const make = (reverse: boolean) => synth((app, c) => {
       const charts = ['shop', 'pay'].map((n) => {
         const chart = new Chart(app, n, { namespace: n, disableResourceNameHashes: true });
-        new GrayService(chart, n, { image: IMAGE, port: 80, release: { weight: 10 } });
+        new GrayService(chart, n, { image: IMAGE, port: 80, release: { matches: [{ name: 'x-lane', value: 'canary' }] } });
         return chart;
       });
       new ArgoCdApplication(c, 'app', { repoURL: 'https://example.com/r.git', path: 'dist', charts: reverse ? charts.reverse() : charts });
@@ -138,7 +138,7 @@ describe('order that carries no meaning does not change the output (members, lan
   test('sync waves: stamping twice, or after adding objects in another order, gives the same annotations', () => {
     const make = (reverse: boolean, twice: boolean) => synth((_, c) => {
       const ids = ['a', 'b'];
-      for (const id of reverse ? ids.reverse() : ids) new GrayService(c, id, { image: IMAGE, port: 80, release: { weight: 5 } });
+      for (const id of reverse ? ids.reverse() : ids) new GrayService(c, id, { image: IMAGE, port: 80, release: Release.canary({ steps: [CanaryStep.traffic(5)] }) });
       applySyncWaves(c);
       if (twice) expect(applySyncWaves(c)).toBe(0);
     });

@@ -5,12 +5,14 @@
  * - a refusal that says where, what and how: a `GrayReleaseError`, or a cdk8s validation error
  *   whose every line names a construct path and carries `Fix:`; never any other exception (a
  *   TypeError from deep inside cdk8s, a jsii error, ...);
- * - manifests that pass conformance (upstream CRD schemas, strict; Kubernetes OpenAPI) and
- *   lint with no finding but the warnings the input itself calls for, as an independent reading of
- *   the input predicts them ({@link Justified}): a lane nothing at the ingress sets (GR009), a
- *   header release reachable from a gateway without coloring (GR016), a coloring without a
- *   gateway in the chart (GR018). Every other finding on the library's own output is a false
- *   positive of lint and fails the property, and so does a predicted warning lint misses.
+ * - manifests that pass conformance (upstream CRD schemas, strict; Kubernetes OpenAPI),
+ *   OpenKruise Rollout's validating webhook (the independent oracle in support/kruise-webhook.ts)
+ *   for every Rollout, and lint with no finding but the warnings the input itself calls for, as an
+ *   independent reading of the input predicts them ({@link Justified}): a lane nothing at the
+ *   ingress sets (GR009), a header release reachable from a gateway without coloring (GR016), a
+ *   lane entered only by client-chosen rules (GR101), a coloring without a gateway in the chart
+ *   (GR102). Every other finding on the library's own output is a false positive of lint and
+ *   fails the property, and so does a predicted warning lint misses.
  *
  * Seeds and run counts are fixed ({@link FUZZ_RUNS}) so a failure reproduces, and the counts of
  * built and refused inputs are checked so no property is vacuous.
@@ -20,10 +22,11 @@ import { App, Chart, Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
   CanaryStep, ColoringRule, DynamicSubsetRouting, FallbackPolicy, GrayReleaseError, GrayService, HeaderMatchType, IngressGateway,
-  LaneMode, MeshTarget, Pause, TrafficColoring, TrafficLane,
+  KruiseApiVersion, LaneMode, MeshTarget, Pause, Release, TrafficColoring, TrafficLane,
 } from '../src';
 import { lint } from '../src/analysis';
 import { conformanceErrors, crdsAvailable, MeshFlavour } from './support/conformance';
+import { webhookErrors } from './support/kruise-webhook';
 
 /** Seed and number of runs of each property (listed in the hardening note). */
 export const FUZZ_RUNS = {
@@ -68,7 +71,7 @@ const match = fc.record({ name: headerName, value: headerValue, type: fc.constan
 const step = fc.oneof(
   fc.tuple(fc.oneof(fc.integer({ min: -1, max: 5 }), fc.constantFrom('20%', '100%', '0%', '150%', 'x%', '50')), fc.option(fc.integer({ min: -5, max: 600 }), { nil: undefined }))
     .map(([r, s]) => CanaryStep.replicas(r, { pause: s === undefined ? Pause.manual() : Pause.for(Duration.seconds(Math.max(s, 0))) })),
-  weight.map((w) => CanaryStep.weight(w)),
+  weight.map((w) => CanaryStep.traffic(w)),
   fc.array(match, { minLength: 1, maxLength: 2 }).map((matches) => CanaryStep.of({ matches })),
   fc.constant(CanaryStep.of({})),
 );
@@ -118,6 +121,8 @@ function expectSound(objects: any[], flavour: MeshFlavour = 'istio', justified: 
   const findings = lint(objects);
   expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
   expect([...new Set(findings.map((f) => f.code))].sort()).toEqual([...new Set(justified)].sort());
+  const rollouts = objects.filter((o) => o.kind === 'Rollout');
+  for (const r of rollouts) expect(webhookErrors(r, rollouts)).toEqual([]);
   const json = JSON.stringify(objects);
   expect(json).not.toMatch(/undefined|NaN|Infinity|\[object Object\]/);
 }
@@ -147,7 +152,19 @@ function fuzz<T>(
 
 describe('fuzz: every input is refused clearly or yields conforming, lint-clean manifests', () => {
   test(`GrayService (+gateway, +release): seed ${FUZZ_RUNS.grayService.seed}, ${FUZZ_RUNS.grayService.numRuns} runs`, () => {
-    const validSteps = fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 4 }).map((ws) => ws.sort((a, b) => a - b).map((w) => CanaryStep.weight(w)));
+    const validSteps = fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 4 }).map((ws) => ws.sort((a, b) => a - b).map((w) => CanaryStep.traffic(w)));
+    const laneSteps = fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 3 }).map((rs) => rs.sort((a, b) => a - b).map((r) => CanaryStep.replicas(r)));
+    const laneRelease = fc.record({
+      steps: fc.option(mostly(laneSteps, steps), { nil: undefined }),
+      weight: fc.option(weight, { nil: undefined, freq: 10 }),
+      matches: fc.option(fc.array(mostly(fc.record({ name: fc.constantFrom('x-lane', 'x-user'), value: dns }), match), { maxLength: 2 }), { nil: undefined }),
+      canaryVersion: fc.option(mostly(dns, labelValue), { nil: undefined }),
+    });
+    const canaryRelease = fc.record({
+      steps: mostly(validSteps, steps),
+      apiVersion: fc.constantFrom(KruiseApiVersion.V1ALPHA1, KruiseApiVersion.V1BETA1),
+      canaryVersion: fc.option(mostly(dns, labelValue), { nil: undefined }),
+    }).map((o) => Release.canary(o));
     const input = fc.record({
       name: mostly(dns, name),
       namespace: fc.option(mostly(dns, name), { nil: undefined }),
@@ -160,12 +177,7 @@ describe('fuzz: every input is refused clearly or yields conforming, lint-clean 
       calls: fc.array(mostly(dns, hostile), { maxLength: 3 }),
       exposed: fc.boolean(),
       gatewayHosts: fc.option(fc.array(mostly(fc.constantFrom('shop.example.com', 'a.example.com', 'b.example.com'), fc.oneof(hostile, fc.constant('*'))), { maxLength: 2 }), { nil: undefined }),
-      release: fc.option(fc.record({
-        steps: fc.option(mostly(validSteps, steps), { nil: undefined }),
-        weight: fc.option(mostly(fc.integer({ min: 0, max: 100 }), weight), { nil: undefined }),
-        matches: fc.option(fc.array(mostly(fc.record({ name: fc.constantFrom('x-lane', 'x-user'), value: dns }), match), { maxLength: 2 }), { nil: undefined }),
-        canaryVersion: fc.option(mostly(dns, labelValue), { nil: undefined }),
-      }), { nil: undefined }),
+      release: fc.option(fc.oneof(laneRelease, canaryRelease), { nil: undefined }),
     });
     fuzz(input, FUZZ_RUNS.grayService, (c, p) => {
       const gateway = p.exposed ? new IngressGateway(c, 'gw', { hosts: ['shop.example.com', '*.example.com'] }) : undefined;
@@ -196,7 +208,7 @@ describe('fuzz: every input is refused clearly or yields conforming, lint-clean 
     });
     fuzz(input, FUZZ_RUNS.trafficLane, (c, p) => {
       const gateway = new IngressGateway(c, 'gw', { hosts: ['shop.example.com'] });
-      const release = p.progressive ? { weight: 0 } : undefined;
+      const release = p.progressive ? Release.lanes() : undefined;
       const back = new GrayService(c, 'back', { image: 'example/back:1', port: 80, release });
       const middle = new GrayService(c, 'middle', { image: 'example/middle:1', port: 80, calls: [back], release });
       const front = new GrayService(c, 'front', { image: 'example/front:1', port: 80, calls: [middle], gateway, release });
@@ -215,8 +227,14 @@ describe('fuzz: every input is refused clearly or yields conforming, lint-clean 
       const used = p.progressive ? p.lanes.slice(0, 1) : p.lanes;
       const set = new Set([p.coloring, p.entry].flatMap((e) => (e && used[e[0]] ? [used[e[0]].header] : [])));
       const unset = used.filter((l) => !set.has(l.header));
+      // GR101: the coloring (agent: pc, a header any client can send) is its lane's only entry, unless a
+      // weighted entry also puts requests into that lane (same header and value).
+      const colored = p.coloring && used[p.coloring[0]];
+      const valueOf = (l: (typeof used)[number]) => l.value ?? l.name;
+      const weighted = p.entry && used[p.entry[0]];
+      const clientChosenOnly = colored && !(weighted && weighted.header === colored.header && valueOf(weighted) === valueOf(colored));
       // GR009: a lane nobody at the ingress puts requests into; GR016: the same for a release by header.
-      return [...(unset.length > 0 ? ['GR009'] : []), ...(p.progressive && unset.length > 0 ? ['GR016'] : [])];
+      return [...(unset.length > 0 ? ['GR009'] : []), ...(p.progressive && unset.length > 0 ? ['GR016'] : []), ...(clientChosenOnly ? ['GR101'] : [])];
     });
   });
 
@@ -241,7 +259,7 @@ describe('fuzz: every input is refused clearly or yields conforming, lint-clean 
     });
     fuzz(input, FUZZ_RUNS.trafficColoring, (c, p) => {
       new TrafficColoring(c, 'coloring', p);
-    }, undefined, () => ['GR018']); // a coloring alone: no Gateway in the chart for it to color
+    }, undefined, () => ['GR102']); // a coloring alone: no Gateway in the chart for it to color
   });
 
   test(`DynamicSubsetRouting (ASM and Istio targets): seed ${FUZZ_RUNS.dynamicSubset.seed}, ${FUZZ_RUNS.dynamicSubset.numRuns} runs`, () => {

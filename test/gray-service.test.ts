@@ -75,7 +75,7 @@ describe('GrayService with a Kruise release and a gateway', () => {
     ...BASE,
     gateway: gw,
     loadBalancer: LoadBalancer.LEAST_REQUEST,
-    release: { matches: [{ name: 'x-lane', value: 'canary' }], steps: [CanaryStep.replicas(1), CanaryStep.weight(50, { pause: Pause.for(Duration.minutes(5)) })] },
+    release: { matches: [{ name: 'x-lane', value: 'canary' }], steps: [CanaryStep.replicas(1), CanaryStep.replicas(2, { pause: Pause.for(Duration.minutes(5)) })] },
   });
 
   test('the Rollout is canary style, annotated with its TrafficRouting, and relabels canary pods', () => {
@@ -84,7 +84,7 @@ describe('GrayService with a Kruise release and a gateway', () => {
     expect(r.metadata.annotations).toEqual({ 'rollouts.kruise.io/rolling-style': 'canary', 'rollouts.kruise.io/trafficrouting': 'shop-tr' });
     expect(r.spec.objectRef.workloadRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'shop-base' });
     expect(r.spec.strategy.canary.patchPodTemplateMetadata.labels).toEqual({ 'istio.service.tag': 'gray', 'version': 'canary' });
-    expect(r.spec.strategy.canary.steps).toEqual([{ replicas: 1, pause: {} }, { weight: 50, pause: { duration: 300 } }]);
+    expect(r.spec.strategy.canary.steps).toEqual([{ replicas: 1, pause: {} }, { replicas: 2, pause: { duration: 300 } }]);
   });
 
   test('one TrafficRouting for this service lists both VirtualServices and the DestinationRule', () => {
@@ -114,17 +114,17 @@ describe('GrayService with a Kruise release and a gateway', () => {
 });
 
 describe('apiVersion options', () => {
-  test('Istio v1 and Kruise v1beta1 use enableExtraWorkloadForCanary and traffic percentages', () => {
+  test('Istio v1 and Kruise v1beta1 (lane release) use enableExtraWorkloadForCanary and replicas on every step', () => {
     const c = chart();
-    new GrayService(c, 'shop', { ...BASE, istioApiVersion: IstioApiVersion.V1, release: { apiVersion: KruiseApiVersion.V1BETA1, weight: 10, steps: [CanaryStep.weight(10)] } });
+    new GrayService(c, 'shop', { ...BASE, istioApiVersion: IstioApiVersion.V1, release: { apiVersion: KruiseApiVersion.V1BETA1, matches: [{ name: 'x-lane', value: 'qa' }] } });
     expect(byKind(c, 'VirtualService').apiVersion).toBe('networking.istio.io/v1');
     const r = byKind(c, 'Rollout');
     expect(r.apiVersion).toBe('rollouts.kruise.io/v1beta1');
     expect(r.metadata.annotations).toEqual({ 'rollouts.kruise.io/trafficrouting': 'shop-tr' });
     expect(r.spec.workloadRef.name).toBe('shop-base');
     expect(r.spec.strategy.canary.enableExtraWorkloadForCanary).toBe(true);
-    expect(r.spec.strategy.canary.steps).toEqual([{ traffic: '10%', pause: {} }]);
-    expect(byKind(c, 'TrafficRouting').spec.strategy).toEqual({ weight: 10 });
+    expect(r.spec.strategy.canary.steps).toEqual([{ replicas: 1, pause: {} }]);
+    expect(byKind(c, 'TrafficRouting').spec.strategy).toEqual({ matches: [{ headers: [{ type: 'Exact', name: 'x-lane', value: 'qa' }] }] });
   });
 });
 
@@ -138,13 +138,13 @@ describe('bad input never produces a manifest', () => {
     ['the app label as version label', { versionLabel: 'app' }, /versionLabel/],
     ['podLabels overriding the version', { podLabels: { version: 'x' } }, /podLabels: the label "version" is set by the library/],
     ['podLabels with Kruise\'s canary marker', { podLabels: { 'istio.service.tag': 'gray' } }, /podLabels/],
-    ['a canary version equal to the base', { release: { canaryVersion: 'base', weight: 5 } }, /release.canaryVersion: .*join the base subset/],
-    ['a weight above 100', { release: { weight: 101 } }, /release.weight: 101 is not an integer from 0 to 100/],
+    ['a canary version equal to the base', { release: { canaryVersion: 'base' } }, /release.canaryVersion: .*join the base subset/],
+    ['a weight in a lane release', { release: { weight: 101 } }, /release.weight: a lane release .* Fix: use Release.canary/],
     ['an uppercase header match', { release: { matches: [{ name: 'X-Lane', value: 'a' }] } }, /release.matches: "X-Lane" is not a lowercase header name/],
-    ['no steps', { release: { weight: 5, steps: [] } }, /release.steps: no step given/],
-    ['decreasing replicas', { release: { weight: 5, steps: [CanaryStep.replicas(2), CanaryStep.replicas(1)] } }, /release.steps: step 2 has fewer canary replicas/],
-    ['a bad percentage', { release: { weight: 5, steps: [CanaryStep.replicas('150%')] } }, /release.steps: step 1 has replicas "150%"/],
-    ['an empty step', { release: { weight: 5, steps: [CanaryStep.of({})] } }, /step 1 sets neither replicas, weight nor matches/],
+    ['no steps', { release: { steps: [] } }, /release.steps: no step given/],
+    ['decreasing replicas', { release: { steps: [CanaryStep.replicas(2), CanaryStep.replicas(1)] } }, /release.steps: step 2 has fewer canary replicas/],
+    ['a bad percentage', { release: { steps: [CanaryStep.replicas('150%')] } }, /release.steps: step 1 has replicas "150%"/],
+    ['an empty step', { release: { steps: [CanaryStep.of({})] } }, /step 1 has no replicas/],
     ['a bad object name', { names: { destinationRule: 'DR_shop' } }, /names.destinationRule/],
     ['gatewayHosts without a gateway', { gatewayHosts: ['a.example.com'] }, /gatewayHosts: hosts are given but no gateway/],
     ['a regex match RE2 cannot run', { release: { matches: [{ name: 'x-lane', value: '(a)\\1', type: HeaderMatchType.REGULAR_EXPRESSION }] } }, /release.matches: the pattern for "x-lane" cannot run in Envoy's RE2: backreferences/],
@@ -164,11 +164,11 @@ describe('bad input never produces a manifest', () => {
     expect((error as Error).message).toMatch(/Fix: /);
   });
 
-  test('a release with neither matches nor weight fails at synth with the construct path', () => {
+  test('a lane release without matches fails at synth with the construct path', () => {
     const app = new App({ outdir: '/tmp/never-written' });
     const c = new Chart(app, 'test');
     new GrayService(c, 'shop', { ...BASE, release: {} });
-    expect(() => app.synthYaml()).toThrow(/test\/shop.*release: the TrafficRouting has neither header matches nor a weight/s);
+    expect(() => app.synthYaml()).toThrow(/test\/shop.*release: the TrafficRouting has no header match/s);
   });
 
   test('a gateway host the gateway does not accept', () => {

@@ -43,6 +43,17 @@ describe('luaString', () => {
 });
 
 describe('renderLua', () => {
+  test('arithmetic operators evaluate as in Lua 5.1 (doubles, % with a positive divisor)', () => {
+    // GIVEN (7 * 3 + 5) % 4 and (9 - 1) / 2, built as nested binary nodes
+    const expr = lua.binary('..', lua.binary('%', lua.binary('+', lua.binary('*', lua.num(7), lua.num(3)), lua.num(5)), lua.num(4)),
+      lua.binary('/', lua.binary('-', lua.num(9), lua.num(1)), lua.num(2)));
+    // WHEN rendered and evaluated
+    const text = renderLuaExpr(expr);
+    // THEN the parentheses keep the intended order and Lua computes 2 and 4
+    expect(text).toBe('(((7 * 3) + 5) % 4) .. ((9 - 1) / 2)');
+    expect(['24', '24.0']).toContain(evalLuaString(text));
+  });
+
   test('parenthesises nested operators, so precedence never matters', () => {
     // GIVEN `not (a == b)` and `(a or b) and c`
     const a = lua.name('a');

@@ -90,7 +90,7 @@ const PLACES: Record<string, { prop: string; build: (c: Chart, name: string) => 
   'GrayService names.deployment': { prop: 'names.deployment', build: (c, n) => new GrayService(c, 'svc', { names: { deployment: n }, image: 'example/app:1', port: 80 }) },
   'GrayService names.destinationRule': { prop: 'names.destinationRule', build: (c, n) => new GrayService(c, 'svc', { names: { destinationRule: n }, image: 'example/app:1', port: 80 }) },
   'GrayService names.virtualService': { prop: 'names.virtualService', build: (c, n) => new GrayService(c, 'svc', { names: { virtualService: n }, image: 'example/app:1', port: 80 }) },
-  'GrayService names.rollout': { prop: 'names.rollout', build: (c, n) => new GrayService(c, 'svc', { names: { rollout: n }, image: 'example/app:1', port: 80, release: { weight: 10 } }) },
+  'GrayService names.rollout': { prop: 'names.rollout', build: (c, n) => new GrayService(c, 'svc', { names: { rollout: n }, image: 'example/app:1', port: 80, release: { matches: [{ name: 'x-lane', value: 'a' }] } }) },
   'IngressGateway name': { prop: 'name', build: (c, n) => new IngressGateway(c, 'gw', { name: n, hosts: ['shop.example.com'] }) },
   'TrafficLane member deploymentName': {
     prop: 'addMember deploymentName',

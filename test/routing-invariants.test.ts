@@ -11,7 +11,7 @@
  */
 import { Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import { GrayReleaseError, GrayService, IngressGateway, TrafficLane } from '../src';
+import { CanaryStep, GrayReleaseError, GrayService, IngressGateway, Release, TrafficLane } from '../src';
 import { exampleNames, synthExample } from './support/examples';
 import { routeInvariantErrors } from './support/route-invariants';
 
@@ -80,7 +80,11 @@ function build(s: SetUp): { objects?: any[]; refused?: string } {
     const gateway = new IngressGateway(chart, 'gw', { hosts: ['shop.example.com'] });
     const services: GrayService[] = [];
     for (let i = s.namespaces.length - 1; i >= 0; i--) {
-      const release = s.releaseWeights[i] === undefined ? undefined : { weight: s.releaseWeights[i] };
+      // A release with a share of the requests is a canary release (issue #14); at the front, where the
+      // weighted lane entries take the gateway requests first, a lane release on a header only the client sends.
+      const w = s.releaseWeights[i];
+      const release = w === undefined ? undefined
+        : i === 0 ? Release.lanes({ matches: [{ name: 'x-release', value: String(w) }] }) : Release.canary({ steps: [CanaryStep.traffic(Math.max(1, w))] });
       services.unshift(new GrayService(chart, `svc${i}`, {
         image: `example/svc${i}:1`,
         port: 8080,

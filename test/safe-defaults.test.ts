@@ -44,12 +44,20 @@ describe.each(sources)('%s', (_name, objectsOf) => {
 
   test('every GrayService pod can write to /tmp and runs as its service\'s own ServiceAccount', () => {
     const ours = deployments.filter((d) => d.spec.template.metadata.labels['gray-release.io/workload']);
+    // The account is the service's own (named like it, or as the example names it, e.g. Bookinfo's
+    // bookinfo-<service>): one per service, written to the output, shared by all its workloads.
+    const accountOf = new Map<string, string>();
+    const written = new Set(objects.filter((o) => o.kind === 'ServiceAccount').map((o) => o.metadata.name));
     for (const d of ours) {
       const pod = d.spec.template.spec;
       const tmp = pod.containers[0].volumeMounts?.find((m: any) => m.mountPath === '/tmp');
       expect({ name: d.metadata.name, tmp: tmp && pod.volumes.find((v: any) => v.name === tmp.name)?.emptyDir !== undefined }).toEqual({ name: d.metadata.name, tmp: true });
-      expect({ name: d.metadata.name, account: pod.serviceAccountName }).toEqual({ name: d.metadata.name, account: d.metadata.labels.app });
+      const app = d.metadata.labels.app;
+      const account = accountOf.get(app) ?? pod.serviceAccountName;
+      accountOf.set(app, account);
+      expect({ name: d.metadata.name, account: pod.serviceAccountName, written: written.has(pod.serviceAccountName) }).toEqual({ name: d.metadata.name, account, written: true });
     }
+    expect(new Set(accountOf.values()).size).toBe(accountOf.size);
   });
 
   test('no privilege escalation, not privileged, read-only root filesystem', () => {
@@ -85,13 +93,23 @@ describe.each(sources)('%s', (_name, objectsOf) => {
     if (!_name.startsWith('examples/')) expect(anyHost).toBe(false);
   });
 
-  test('every ingress coloring replaces a lane header the client sent', () => {
+  test('every ingress coloring replaces a lane header the client sent (on every host of the app\'s gateways)', () => {
+    // A coloring bound to a gateway carries its script per route (VIRTUAL_HOST patches) and acts
+    // on the gateway's hosts; an unbound one carries it inline on the filter.
+    const hosts = objects.filter((o) => o.kind === 'Gateway').flatMap((g) => g.spec.servers.flatMap((s: any) => s.hosts))
+      .map((h: string) => h.split('/').pop()!).map((h: string) => (h === '*' ? 'any.example.com' : h.replace(/^\*\./, 'a.')));
     for (const ef of objects.filter((o) => o.kind === 'EnvoyFilter')) {
       const header = ef.metadata.annotations['gray-release.io/sets-headers'];
-      const script = ef.spec.configPatches[0].patch.value.typed_config.inlineCode;
-      const result = runOnRequest(script, { [header]: 'spoofed-by-client' });
-      expect(result.headers[header]).not.toBe('spoofed-by-client');
-      expect(result.mutations.some((m: any) => m[0] === 'add')).toBe(false);
+      const scripts: string[] = ef.spec.configPatches.flatMap((p: any) => [p.patch.value.typed_config?.inlineCode,
+        ...Object.values(p.patch.value.typed_per_filter_config ?? {}).map((c: any) => c.source_code?.inline_string)]).filter((x: unknown) => typeof x === 'string');
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const script of scripts) {
+        for (const host of hosts.length > 0 ? hosts : ['shop.example.com']) {
+          const result = runOnRequest(script, { ':authority': host, [header]: 'spoofed-by-client' });
+          expect(result.headers[header]).not.toBe('spoofed-by-client');
+          expect(result.mutations.some((m: any) => m[0] === 'add')).toBe(false);
+        }
+      }
     }
   });
 });

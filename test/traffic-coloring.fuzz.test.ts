@@ -42,7 +42,7 @@ function requestFor(rules: readonly ColoringRule[], lane: string): fc.Arbitrary<
   const entry = (r: ColoringRule): fc.Arbitrary<[string, string]> => {
     const v = r.value ?? 'x';
     const candidates = fc.oneof(fc.constant(v), fc.constant(v + 'tail'), fc.constant(v.slice(1)), value);
-    if (r.kind !== ColoringRuleKind.COOKIE_EQUALS) return candidates.map(c => [r.key.toLowerCase(), c]);
+    if (r.kind !== ColoringRuleKind.COOKIE_EQUALS) return candidates.map(c => [r.key!.toLowerCase(), c]);
     return fc.tuple(candidates, fc.constantFrom('', ' ', '\t'), fc.constantFrom('a=1; ', '', 'x; ')).map(
       ([c, pad, before]) => ['cookie', `${before}${pad}${r.key}${pad}=${pad}${c}${pad}`]);
   };
@@ -71,12 +71,13 @@ function cookie(request: Record<string, string>, name: string): string | undefin
 }
 
 function matches(r: ColoringRule, request: Record<string, string>): boolean {
-  const got = request[r.key];
+  const got = request[r.key!];
   switch (r.kind) {
     case ColoringRuleKind.HEADER_EQUALS: return got === r.value;
     case ColoringRuleKind.HEADER_PREFIX: return got !== undefined && got.startsWith(r.value!);
     case ColoringRuleKind.HEADER_PRESENT: return got !== undefined;
-    case ColoringRuleKind.COOKIE_EQUALS: return cookie(request, r.key) === r.value;
+    case ColoringRuleKind.COOKIE_EQUALS: return cookie(request, r.key!) === r.value;
+    default: throw new Error(`the fuzz model does not cover ${r.kind}`);
   }
 }
 

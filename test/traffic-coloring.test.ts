@@ -76,12 +76,15 @@ describe('TrafficColoring manifest', () => {
     });
   });
 
-  test('annotates the header it sets, for lint', () => {
-    // GIVEN the seed case
+  test('annotates the header it sets and who decides entry into each value, for lint', () => {
+    // GIVEN the seed case (a client-chosen header rule and a default)
     // WHEN synthesized
     const { manifest } = synth(SEED);
-    // THEN the sets-headers annotation names the lane header
-    expect(manifest.metadata.annotations).toEqual({ [WellKnown.SETS_HEADERS_ANNOTATION]: 'my-request-id' });
+    // THEN the sets-headers annotation names the lane header, the entry-trust annotation the deciders
+    expect(manifest.metadata.annotations).toEqual({
+      [WellKnown.SETS_HEADERS_ANNOTATION]: 'my-request-id',
+      [WellKnown.ENTRY_TRUST_ANNOTATION]: '{"base":["default"],"canary":["client-chosen"]}',
+    });
   });
 
   test('exposes header, lane values, rules and the script it generated', () => {

@@ -7,8 +7,10 @@
  * - `dev-alice` (my-request-id: dev-alice): Alice's versions of frontend and payment; cart has
  *   none, so her requests reach cart's base version, which passes the header on to payment.
  *
- * Requests enter a lane at the ingress by rule (the gateway's Lua coloring: Alice's cookie or
- * her user header puts her in `dev-alice`, beta testers' agent in `canary`) or by weight.
+ * Requests enter a lane at the ingress by rule (the gateway's Lua coloring, bound to the gateway:
+ * Alice's cookie or her user header puts her in `dev-alice`, beta testers' agent in `canary`) or
+ * by weight. These rules are client-chosen (anyone can send the cookie or header), which is
+ * acknowledged for these lanes; examples/zero-trust enters lanes by verified identity instead.
  *
  *   npx cdk8s synth            # in this folder, or `npm run synth` at the top
  */
@@ -66,16 +68,19 @@ export class TrafficLanesChart extends Chart {
     this.devAlice.addMember(this.frontend, { image: `${REGISTRY}/frontend:alice-7f3c2e1`, env: { LOG_LEVEL: EnvValue.fromValue('debug') } });
     this.devAlice.addMember(this.payment, { image: `${REGISTRY}/payment:alice-7f3c2e1`, env: { LOG_LEVEL: EnvValue.fromValue('debug') } });
 
-    // Lane entry by rule at the ingress. No default value: a request that matches no rule has
-    // its (possibly spoofed) lane header removed, and then takes the weighted entry above.
+    // Lane entry by rule at the ingress, scoped to the gateway's port and hosts. No default value:
+    // a request that matches no rule has its (possibly spoofed) lane header removed, and then
+    // takes the weighted entry above.
     this.coloring = new TrafficColoring(this, 'Coloring', {
       name: 'shop-lane-coloring',
+      gateway,
       header: LANE_HEADER,
       rules: [
-        ColoringRule.cookieEquals('lane', 'dev-alice', 'dev-alice'),
-        ColoringRule.headerEquals('x-user', 'alice', 'dev-alice'),
-        ColoringRule.headerPrefix('user-agent', 'ShopBeta/', 'canary'),
+        ColoringRule.clientCookieEquals('lane', 'dev-alice', 'dev-alice'),
+        ColoringRule.clientHeaderEquals('x-user', 'alice', 'dev-alice'),
+        ColoringRule.clientHeaderPrefix('user-agent', 'ShopBeta/', 'canary'),
       ],
+      acknowledgeClientChosenEntry: 'dev-alice runs Alice\'s builds on test data; beta testers opt in by their app',
     });
     this.devAlice.enterByColoring(this.coloring);
     this.canary.enterByColoring(this.coloring);

@@ -18,6 +18,7 @@ export { LuaScripts, runEnvoyOnRequest, INSTRUCTION_LIMIT, type LuaRequest, type
 export { gatewayFilters, gatewayPodLabels, filterSelectsGateway, runColoring, describeEdits, type GatewayFilter, type ColoringStep, type Colored } from './coloring';
 export { probeColoring, luaStringLiterals, type ColoringProbe } from './coloring-probe';
 export * from '../model/lint-ignore';
+export * from './lint-security';
 export * from './mermaid';
 export * from './dead-rules';
 export { hostLookup, type HostLookup } from './host-lookup';

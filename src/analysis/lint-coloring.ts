@@ -4,16 +4,16 @@
  *   where nothing sets the matched header: only clients that send it themselves reach the canary;
  * - GR017: a gateway rule that needs a header absent, while a coloring of that gateway sets the
  *   header on every request (a default value): the rule, e.g. a weighted lane entry, never matches;
- * - GR018: a coloring EnvoyFilter whose selector selects no Gateway of the manifests.
+ * A coloring EnvoyFilter whose selector selects no Gateway of the manifests is GR102 (#16's
+ * lint-security.ts), which uses the same selection (coloring.ts `filterSelectsGateway`).
  */
-import { GatewayFilter, filterSelectsGateway, gatewayFilters, isGatewayLuaFilter } from './coloring';
+import { GatewayFilter, gatewayFilters } from './coloring';
 import { ColoringProbe, probeColoring } from './coloring-probe';
 import { exampleHost, gatewayRef } from './explain-gateway';
 import { LintCheck, Report } from './lint-types';
 import { LuaScripts } from './lua-vm';
 import { matchString } from './match';
 import { routingLookups } from './routing-index';
-import { envoyFilterSpec } from '../model/istio-views';
 import { releaseUnits } from '../model/kruise/istio-contract';
 import { Manifest, ManifestIndex, callsOf, findService, formatRef, namespaceOf, refOf, workloadsOf } from '../model/manifest';
 
@@ -101,25 +101,13 @@ function checkDeadAbsenceRules(index: ManifestIndex, all: readonly GatewayColori
   }
 }
 
-function checkUnboundColorings(index: ManifestIndex, report: Report): void {
-  for (const ef of index.envoyFilters.filter(isGatewayLuaFilter)) {
-    if (index.gateways.some((g) => filterSelectsGateway(index, ef, g))) continue;
-    const selector = JSON.stringify(envoyFilterSpec(ef).workloadSelector?.labels ?? {});
-    const gateways = index.gateways.map((g) => `${gatewayRef(g)} ${JSON.stringify(index.views.gateway(g).selector ?? {})}`).join(', ');
-    report('GR018', ef, `runs Lua at gateways (context GATEWAY) but its workloadSelector ${selector} in namespace ${namespaceOf(ef)} selects the pods of no Gateway in the manifests (${gateways || 'there is none'}); `
-      + 'the coloring runs nowhere those Gateways route: use the selector of the gateway it colors');
-  }
-}
-
-/** GR016-GR018. */
+/** GR016, GR017 (a coloring that selects no gateway is GR102, lint-security.ts, with the same selection as here). */
 export const COLORING_CHECK: LintCheck = {
   rules: {
     GR016: { severity: 'warning', summary: 'progressive release reachable from a Gateway where nothing sets its header (no coloring)' },
     GR017: { severity: 'warning', summary: 'gateway rule needs a header absent that the coloring always sets (a default plus a weighted entry)' },
-    GR018: { severity: 'warning', summary: 'coloring EnvoyFilter selects no Gateway in the manifests' },
   },
   check: (index, report) => {
-    checkUnboundColorings(index, report);
     if (index.gateways.length === 0) return;
     const all = colorings(index, new LuaScripts());
     checkUncoloredReleases(index, all, report);

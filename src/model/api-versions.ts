@@ -9,6 +9,15 @@ export enum IstioApiVersion {
   V1 = 'networking.istio.io/v1',
 }
 
+/**
+ * apiVersion of the Istio security objects (AuthorizationPolicy, PeerAuthentication,
+ * RequestAuthentication): `security.istio.io/v1`, GA since Istio 1.22 and served by 1.23.
+ */
+export const SECURITY_API_VERSION = 'security.istio.io/v1';
+
+/** apiVersion of the Sidecar resource (`networking.istio.io/v1`, GA since Istio 1.22). */
+export const SIDECAR_API_VERSION = 'networking.istio.io/v1';
+
 /** apiVersion of EnvoyFilter, which Istio serves only as `v1alpha3`. */
 export const ENVOY_FILTER_API_VERSION = 'networking.istio.io/v1alpha3';
 

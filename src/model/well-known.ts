@@ -39,6 +39,21 @@ export const WellKnown = {
    */
   SETS_HEADERS_ANNOTATION: 'gray-release.io/sets-headers',
   /**
+   * Annotation on an ingress coloring EnvoyFilter: who decides entry into each lane value it
+   * sets, as JSON `{"<value>": ["client-chosen" | "verified-claim" | "source-address" | "default", ...]}`.
+   */
+  ENTRY_TRUST_ANNOTATION: 'gray-release.io/entry-trust',
+  /**
+   * Annotation on an ingress coloring EnvoyFilter: why entering lanes by client-chosen rules only
+   * is acceptable (the coloring's `acknowledgeClientChosenEntry`); lint GR101 then stays quiet.
+   */
+  CLIENT_CHOSEN_ENTRY_ANNOTATION: 'gray-release.io/client-chosen-entry',
+  /**
+   * Annotation on an AuthorizationPolicy or Sidecar the library derived from the declared call
+   * graph (ZeroTrust, ProxyScoping): the service it is for.
+   */
+  CALL_GRAPH_POLICY_ANNOTATION: 'gray-release.io/call-graph-of',
+  /**
    * Annotation on a VirtualService or DestinationRule: the lanes (`name=header:value`,
    * comma-separated) its rules implement, for the lane report.
    */
@@ -50,6 +65,11 @@ export const WellKnown = {
   SIMULATED_CANARY_ANNOTATION: 'gray-release.io/simulated-canary-of',
   /** Pod label the analysis gives simulated canary pods so a simulated `<svc>-canary` Service can select them. */
   SIMULATED_CANARY_LABEL: 'gray-release.io/simulated-canary',
+  /**
+   * Pod label the analysis gives the stable pods, and the stable Service's selector, when it
+   * simulates Kruise narrowing that Service to the stable revision (`pod-template-hash`).
+   */
+  SIMULATED_STABLE_LABEL: 'gray-release.io/simulated-stable',
   /**
    * Annotation on any object: lint findings on it that are intended, with the reason
    * (`GR009: end-user is set by the application`; grammar in ./lint-ignore.ts).

@@ -1,7 +1,8 @@
 /**
  * The three findings on the ingress coloring, each with the case that must stay quiet:
  * GR016 (a header release reachable from a gateway nothing colors at), GR017 (a coloring default
- * that makes a weighted entry dead), GR018 (a coloring that selects no gateway).
+ * that makes a weighted entry dead), GR102 (a coloring that selects no gateway; #16's code, with
+ * the selection explain uses).
  */
 import { fixture } from './helpers';
 import { Manifest, lint } from '../../src/analysis';
@@ -54,19 +55,20 @@ describe('GR017: a coloring with a default value plus a weighted entry', () => {
   });
 });
 
-describe('GR018: a coloring EnvoyFilter whose selector matches no gateway', () => {
+describe('GR102: a coloring EnvoyFilter whose selector matches no gateway', () => {
+  const NO_GATEWAY = 'lint/coloring-selects-no-gateway.yaml';
   test('reported on the EnvoyFilter', () => {
-    expect(codes(fixture('lint/GR018.yaml'))).toEqual(['GR018 EnvoyFilter/coloring']);
+    expect(codes(fixture(NO_GATEWAY))).toEqual(['GR102 EnvoyFilter/coloring']);
   });
 
   test('quiet for the gateway chart\'s companion label (app: istio-ingressgateway for istio: ingressgateway), as in the seed', () => {
-    const m = fixture('lint/GR018.yaml').map((o) => (o.kind === 'EnvoyFilter' ? JSON.parse(JSON.stringify(o).replace('other-gateway', 'istio-ingressgateway')) : o));
+    const m = fixture(NO_GATEWAY).map((o) => (o.kind === 'EnvoyFilter' ? JSON.parse(JSON.stringify(o).replace('other-gateway', 'istio-ingressgateway')) : o));
     expect(codes(m)).toEqual([]);
     expect(codes(fixture('full-link-gray'))).toEqual([]);
   });
 
   test('an EnvoyFilter that runs no Lua at gateways is not a coloring', () => {
-    const m = fixture('lint/GR018.yaml').map((o) => (o.kind === 'EnvoyFilter' ? JSON.parse(JSON.stringify(o).replace('"GATEWAY"', '"SIDECAR_INBOUND"')) : o));
+    const m = fixture(NO_GATEWAY).map((o) => (o.kind === 'EnvoyFilter' ? JSON.parse(JSON.stringify(o).replace('"GATEWAY"', '"SIDECAR_INBOUND"')) : o));
     expect(codes(m)).toEqual([]);
   });
 });

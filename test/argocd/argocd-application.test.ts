@@ -13,12 +13,12 @@
  */
 import { execFileSync } from 'child_process';
 import { App, Chart, Testing } from 'cdk8s';
-import { ArgoCdApplication, GrayService, GrayReleaseError, SyncPolicy } from '../../src';
+import { ArgoCdApplication, CanaryStep, GrayService, GrayReleaseError, Release, SyncPolicy } from '../../src';
 import { ignoreDifferencesFor } from '../../src/analysis';
 import { canaryRouteExpressions } from '../../src/model/argocd/ignore-differences';
 import { conformanceErrors, crdsAvailable } from '../support/conformance';
 import { synthExample } from '../support/examples';
-import { simulateRelease } from '../support/kruise-contract';
+import { simulateCanaryStep, simulateRelease } from '../support/kruise-contract';
 
 /**
  * What Argo CD must remove from a VirtualService routing to `mocka`/`mockb` while Kruise releases
@@ -58,10 +58,10 @@ describe('the Application emitted for full-link-gray', () => {
     }
   });
 
-  test('has the sync options that make the ignores hold, and syncs the example folder', () => {
+  test('has the sync option that makes the ignores hold (and neither RespectIgnoreDifferences nor PruneLast), and syncs the example folder', () => {
     expect(application.spec.syncPolicy).toEqual({
       automated: { prune: false, selfHeal: true },
-      syncOptions: ['RespectIgnoreDifferences=true', 'ApplyOutOfSyncOnly=true', 'PruneLast=true'],
+      syncOptions: ['ApplyOutOfSyncOnly=true'],
     });
     expect(application.spec.source).toEqual({ repoURL: expect.stringMatching(/^https:/), path: 'dist/full-link-gray', targetRevision: 'HEAD' });
     expect(application.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'default' });
@@ -173,17 +173,18 @@ if (!hasJq) {
     expect(jqDelete(git, expressions)).toEqual(git);
   });
 
-  test('weight mode: the rescaled weights and canary destination are ignored, nothing else', () => {
-    // GIVEN a service released by weight (20%), before and during the release
+  test('canary release, weight step: the rescaled weights and the canary destination are ignored, nothing else', () => {
+    // GIVEN a service released by a canary release at 20%, before and during the step
     const c = new Chart(Testing.app(), 'w', { disableResourceNameHashes: true });
-    new GrayService(c, 'shop', { image: 'example/shop:1', port: 80, release: { weight: 20 } });
+    new GrayService(c, 'shop', { image: 'example/shop:1', port: 80, release: Release.canary({ steps: [CanaryStep.traffic(20)] }) });
     const objects = Testing.synth(c);
-    const during = simulateRelease(objects, undefined, 'weight');
+    const during = simulateCanaryStep(objects, 'rollouts-shop', 1);
     const entries = ignoreDifferencesFor(objects);
+    // (a canary release routes to the Service <service>-canary Kruise creates)
     expect(entries.find((e) => e.name === 'vs-shop')!.jqPathExpressions).toEqual([
-      '.spec.http[]? | select((.route // []) as $r | ($r | length) > 0 and all($r[]; .destination.host == "shop" and .destination.subset == "canary"))',
-      '.spec.http[]? | select(any(.route[]?; .destination.host == "shop" and .destination.subset == "canary")) | .route[]?.weight',
-      '.spec.http[]?.route[]? | select(.destination.host == "shop" and .destination.subset == "canary")',
+      '.spec.http[]? | select((.route // []) as $r | ($r | length) > 0 and all($r[]; .destination.host == "shop-canary"))',
+      '.spec.http[]? | select(any(.route[]?; .destination.host == "shop-canary")) | .route[]?.weight',
+      '.spec.http[]?.route[]? | select(.destination.host == "shop-canary")',
     ]);
     expect(entries.find((e) => e.name === 'dr-shop')!.jqPathExpressions).toEqual(['.spec.subsets[]? | select(.name == "canary")']);
     for (const name of ['vs-shop', 'dr-shop']) {

@@ -49,7 +49,7 @@ describe('construction-time errors', () => {
   test('a lane named like the base version (its pods would join the base subset)', () => {
     const c = chart();
     const s = new GrayService(c, 's', PROPS);
-    expect(() => new TrafficLane(c, 'Lane', { name: 'base', header: H }).addMember(s)).toThrow(/the base version of s: its pods would join the base subset/);
+    expect(() => new TrafficLane(c, 'Lane', { name: 'base', header: H }).addMember(s)).toThrow(/a version of s: its pods \(labelled version: base\) would join that version's subset/);
   });
 
   test('a lane Deployment name that is too long, or taken', () => {

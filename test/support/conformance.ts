@@ -23,7 +23,7 @@ export type MeshFlavour = 'istio' | 'asm';
 export const CRD_DIR = process.env.GRAY_RELEASE_CRDS ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'crds');
 
 export function crdsAvailable(): boolean {
-  const ok = fs.existsSync(path.join(CRD_DIR, 'istio'));
+  const ok = ['istio', 'istio-security'].every((dir) => fs.existsSync(path.join(CRD_DIR, dir)));
   if (!ok && process.env.GRAY_RELEASE_REQUIRE_CRDS) {
     throw new Error(`CRD folder ${CRD_DIR} is missing but GRAY_RELEASE_REQUIRE_CRDS is set`);
   }
@@ -34,15 +34,15 @@ interface CrdVersion { readonly name: string; readonly served: boolean; readonly
 interface Crd { readonly spec: { readonly group: string; readonly names: { kind: string }; readonly versions: CrdVersion[] } }
 
 const FOLDERS: Record<string, string[]> = {
-  istio: ['istio', 'kruise-rollouts', 'argocd'],
-  asm: ['asm', 'istio', 'kruise-rollouts', 'argocd'],
+  istio: ['istio', 'istio-security', 'kruise-rollouts', 'argocd'],
+  asm: ['asm', 'istio', 'istio-security', 'kruise-rollouts', 'argocd'],
 };
 
 let crdCache: Map<string, Crd[]> | undefined;
 function loadCrds(): Map<string, Crd[]> {
   if (crdCache) return crdCache;
   crdCache = new Map();
-  for (const dir of ['istio', 'asm', 'kruise-rollouts', 'argocd']) {
+  for (const dir of ['istio', 'istio-security', 'asm', 'kruise-rollouts', 'argocd']) {
     const full = path.join(CRD_DIR, dir);
     if (!fs.existsSync(full)) continue;
     const crds: Crd[] = [];

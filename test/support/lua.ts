@@ -4,10 +4,15 @@
  * - {@link runOnRequest}: runs a script's `envoy_on_request` in fengari (Lua 5.3 in JS,
  *   synchronous) against a mock Envoy `request_handle`, and reports every call it made.
  *
- * The mock is written in Lua (below) so it behaves like Envoy's userdata: `:headers()` is the
- * only request_handle method, `get/add/replace/remove` the only header methods; anything else
- * raises an error. `get` returns nil when the header is absent and joins repeated values with
- * `,` as Envoy does. Header names are compared in lowercase.
+ * The mock is written in Lua (below) so it behaves like Envoy 1.31's userdata (Istio 1.23): the
+ * request_handle methods are `:headers()` and `:streamInfo()`; the header methods
+ * `get/add/replace/remove`; the stream info methods `downstreamDirectRemoteAddress()` and
+ * `dynamicMetadata()`, whose `get(filterName)` returns the filter's metadata as a table (lists
+ * as 1-based arrays, as Envoy's `MetadataMapHelper::setValue` builds them). Anything else —
+ * including `clearRouteCache()`, which Envoy 1.31 does not have — raises an error. `get`
+ * returns nil when the header is absent and joins repeated values with `,` as Envoy does.
+ * Header names are compared in lowercase. Every header change counts as a route-cache clear
+ * (Envoy 1.31's `onHeadersModified`), reported as `routeCacheCleared`.
  */
 import * as luaparse from 'luaparse';
 
@@ -51,6 +56,14 @@ export function checkLuaSyntax(code: string): string[] {
 /** One call the script made on the mock: `['get', 'agent']`, `['replace', name, value]`. */
 export type MockCall = string[];
 
+/** What the gateway knows about a request besides its headers. */
+export interface RequestContext {
+  /** `streamInfo():downstreamDirectRemoteAddress()`: the TCP peer, `ip:port` or `[ip6]:port`. @default '198.51.100.7:51234' */
+  readonly directRemoteAddress?: string;
+  /** Dynamic metadata by filter name (e.g. `envoy.filters.http.jwt_authn`); JSON-like values. @default - none */
+  readonly dynamicMetadata?: Record<string, unknown>;
+}
+
 /** What a run of `envoy_on_request` did. */
 export interface OnRequestResult {
   /** Every call on request_handle and on the headers object, in order. */
@@ -61,6 +74,20 @@ export interface OnRequestResult {
   readonly headers: Record<string, string>;
   /** Globals the script defined besides `envoy_on_request`. */
   readonly leakedGlobals: string[];
+  /** Whether Envoy 1.31 would choose the route again (any header change clears the route cache). */
+  readonly routeCacheCleared: boolean;
+}
+
+/**
+ * A JSON-like value as a Lua expression (test support only, independent of src/): every string
+ * byte as a `\ddd` escape, numbers as they print, arrays as 1-based tables.
+ */
+export function luaLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'nil';
+  if (typeof value === 'boolean' || typeof value === 'number') return String(value);
+  if (typeof value === 'string') return `"${[...Buffer.from(value, 'utf8')].map((b) => `\\${String(b).padStart(3, '0')}`).join('')}"`;
+  if (Array.isArray(value)) return `{ ${value.map(luaLiteral).join(', ')} }`;
+  return `{ ${Object.entries(value as object).map(([k, x]) => `[${luaLiteral(k)}] = ${luaLiteral(x)}`).join(', ')} }`;
 }
 
 const DRIVER = `
@@ -76,15 +103,14 @@ function headers:get(k) record("get", k); local l = store[key(k)]; if l == nil t
 function headers:add(k, v) record("add", k, v); assert(type(v) == "string"); local l = store[key(k)] or {}; l[#l + 1] = v; store[key(k)] = l end
 function headers:replace(k, v) record("replace", k, v); assert(type(v) == "string"); store[key(k)] = { v } end
 function headers:remove(k) record("remove", k); store[key(k)] = nil end
-local handle = setmetatable({}, { __index = function(_, name)
-  -- Envoy before 1.32 has no clearRouteCache: its userdata answers nil for an unknown method.
-  if name == "clearRouteCache" and not __clear_route_cache then return nil end
-  error("unexpected request_handle call: " .. tostring(name))
-end })
+local metadata = strict({}, "dynamicMetadata")
+function metadata:get(name) record("metadata.get", name); assert(type(name) == "string"); return __metadata[name] end
+local info = strict({}, "streamInfo")
+function info:downstreamDirectRemoteAddress() record("downstreamDirectRemoteAddress"); return __peer end
+function info:dynamicMetadata() record("dynamicMetadata"); return metadata end
+local handle = strict({}, "request_handle")
 function handle:headers() record("headers"); assert(self == handle); return headers end
-if __clear_route_cache then
-  function handle:clearRouteCache() record("clearRouteCache"); assert(self == handle) end
-end
+function handle:streamInfo() record("streamInfo"); assert(self == handle); return info end
 
 local before = {}
 for name in pairs(_G) do before[name] = true end
@@ -100,14 +126,15 @@ return { calls = calls, headers = flat, leaked = leaked }
 `;
 
 /**
- * Runs `script` then `envoy_on_request(handle)` with request headers `input` in a fresh
- * fengari state. Throws if the script does not load or raises an error.
+ * Runs `script` then `envoy_on_request(handle)` with request headers `input` (and the peer
+ * address and dynamic metadata of `context`) in a fresh fengari state. Throws if the script does
+ * not load or raises an error.
  */
-export function runOnRequest(script: string, input: Record<string, string>, options: { readonly envoyHasClearRouteCache?: boolean } = {}): OnRequestResult {
+export function runOnRequest(script: string, input: Record<string, string>, context: RequestContext = {}): OnRequestResult {
   const L = lauxlib.luaL_newstate();
   lualib.luaL_openlibs(L);
-  lua.lua_pushboolean(L, options.envoyHasClearRouteCache ?? true);
-  lua.lua_setglobal(L, to_luastring('__clear_route_cache'));
+  const setup = `__peer = ${luaLiteral(context.directRemoteAddress ?? '198.51.100.7:51234')}\n__metadata = ${luaLiteral(context.dynamicMetadata ?? {})}`;
+  if (lauxlib.luaL_loadstring(L, to_luastring(setup)) !== 0 || lua.lua_pcall(L, 0, 0, 0) !== 0) throw new Error(`Lua setup error: ${str(L, -1)}`);
   if (lauxlib.luaL_loadstring(L, to_luastring(script)) !== 0) throw new Error(`Lua load error: ${str(L, -1)}`);
   lua.lua_setglobal(L, to_luastring('__script'));
   lua.lua_newtable(L);
@@ -123,12 +150,68 @@ export function runOnRequest(script: string, input: Record<string, string>, opti
   const calls = field(L, 'calls');
   const flat = field(L, 'headers');
   const leaked = readList(L, 'leaked');
+  const mutations = calls.filter(c => c[0] === 'add' || c[0] === 'replace' || c[0] === 'remove');
   return {
     calls,
-    mutations: calls.filter(c => c[0] === 'add' || c[0] === 'replace' || c[0] === 'remove'),
+    mutations,
+    routeCacheCleared: mutations.length > 0,
     headers: Object.fromEntries(flat.map(([k, v]) => [k, v])),
     leakedGlobals: leaked,
   };
+}
+
+/**
+ * Runs `envoy_on_request` of `script` on many requests in ONE Lua state (as one Envoy worker
+ * would) and returns the value of `header` after each ('' when absent). Each request gets fresh
+ * headers; `contexts[i]` (or `context`) gives its peer address and metadata.
+ */
+export function laneAfterEach(script: string, header: string, requests: readonly Record<string, string>[], context: RequestContext = {}): string[] {
+  const L = lauxlib.luaL_newstate();
+  lualib.luaL_openlibs(L);
+  // The requests go in through the C API (no source to parse): __requests[i] = { name = value }.
+  lua.lua_newtable(L);
+  requests.forEach((request, i) => {
+    lua.lua_pushstring(L, to_luastring(String(i + 1)));
+    lua.lua_newtable(L);
+    for (const [k, v] of Object.entries(request)) {
+      lua.lua_pushstring(L, to_luastring(k.toLowerCase()));
+      lua.lua_pushstring(L, to_luastring(v));
+      lua.lua_settable(L, -3);
+    }
+    lua.lua_settable(L, -3);
+  });
+  lua.lua_setglobal(L, to_luastring('__requests'));
+  const code = `
+local store = {}
+local headers = {}
+function headers:get(k) return store[string.lower(k)] end
+function headers:replace(k, v) store[string.lower(k)] = v end
+function headers:remove(k) store[string.lower(k)] = nil end
+local md = ${luaLiteral(context.dynamicMetadata ?? {})}
+local metadata = {}
+function metadata:get(name) return md[name] end
+local info = {}
+function info:downstreamDirectRemoteAddress() return ${luaLiteral(context.directRemoteAddress ?? '198.51.100.7:51234')} end
+function info:dynamicMetadata() return metadata end
+local handle = {}
+function handle:headers() return headers end
+function handle:streamInfo() return info end
+__script()
+local out = {}
+local i = 1
+while __requests[tostring(i)] ~= nil do
+  store = {}
+  for k, v in pairs(__requests[tostring(i)]) do store[k] = v end
+  envoy_on_request(handle)
+  out[i] = store[${luaLiteral(header.toLowerCase())}] or ""
+  i = i + 1
+end
+return table.concat(out, "\\n")
+`;
+  if (lauxlib.luaL_loadstring(L, to_luastring(script)) !== 0) throw new Error(`Lua load error: ${str(L, -1)}`);
+  lua.lua_setglobal(L, to_luastring('__script'));
+  if (lauxlib.luaL_loadstring(L, to_luastring(code)) !== 0 || lua.lua_pcall(L, 0, 1, 0) !== 0) throw new Error(`Lua runtime error: ${str(L, -1)}`);
+  return requests.length === 0 ? [] : str(L, -1).split('\n');
 }
 
 /** Evaluates a Lua expression in fengari and returns its value as a JS string (UTF-8). */

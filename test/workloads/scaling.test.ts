@@ -6,7 +6,7 @@
  * the stable Deployment, and the canary is a share of its current replicas).
  */
 import { Chart, Testing } from 'cdk8s';
-import { CanaryStep, GrayService, GrayServiceProps, TrafficLane } from '../../src';
+import { CanaryStep, GrayService, GrayServiceProps, Release, TrafficLane } from '../../src';
 
 function chart(): Chart {
   return new Chart(Testing.app(), 'test', { disableResourceNameHashes: true });
@@ -63,7 +63,7 @@ describe('an autoscaled service with a disruption budget, a second version and a
 describe('an HPA during a Kruise canary release', () => {
   test('percentage steps and fixed steps reached by header matches only are accepted', () => {
     const c = chart();
-    new GrayService(c, 'a', { ...SVC, autoscaling: { maxReplicas: 5 }, release: { weight: 20, steps: [CanaryStep.replicas('20%'), CanaryStep.replicas('100%')] } });
+    new GrayService(c, 'a', { ...SVC, autoscaling: { maxReplicas: 5 }, release: Release.canary({ steps: [CanaryStep.traffic(20, { replicas: '20%' }), CanaryStep.traffic(100, { replicas: '100%' })] }) });
     new GrayService(c, 'b', { ...SVC, autoscaling: { maxReplicas: 5 }, release: { matches: [{ name: 'x-lane', value: 'canary' }] } });
     const rollouts = ofKind(Testing.synth(c), 'Rollout');
     expect(rollouts.map((r) => r.spec.strategy.canary.steps.map((s: any) => s.replicas))).toEqual([['20%', '100%'], [1]]);
@@ -71,9 +71,9 @@ describe('an HPA during a Kruise canary release', () => {
 
   test('a fixed number of canary pods that also takes a traffic weight is refused', () => {
     const c = chart();
-    expect(() => new GrayService(c, 'a', { ...SVC, autoscaling: { maxReplicas: 5 }, release: { weight: 20, steps: [CanaryStep.replicas(1)] } }))
+    expect(() => new GrayService(c, 'a', { ...SVC, autoscaling: { maxReplicas: 5 }, release: Release.canary({ steps: [CanaryStep.traffic(20, { replicas: 1 })] }) }))
       .toThrow(/\[test\/a\] release\.steps: step 1 runs a fixed 1 canary pod while sending it 20% of the traffic.*Fix: give the step replicas as a percentage/s);
-    expect(() => new GrayService(c, 'b', { ...SVC, release: { weight: 20, steps: [CanaryStep.replicas(1)] } })).not.toThrow();
+    expect(() => new GrayService(c, 'b', { ...SVC, release: Release.canary({ steps: [CanaryStep.traffic(20, { replicas: 1 })] }) })).not.toThrow();
   });
 });
 

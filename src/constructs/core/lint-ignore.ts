@@ -53,7 +53,10 @@ export function ignoreLint(scope: IConstruct, codes: string | readonly string[],
     if (typeof c !== 'string' || !LINT_CODE.test(c)) p.add('codes', `${JSON.stringify(c)} is not a lint code`, 'use GR followed by three digits, e.g. "GR009" (gray-release rules lists them)');
   }
   if (!isLintIgnoreReason(reason)) {
-    p.add('reason', `${JSON.stringify(reason)} is not a reason a reviewer can read`, 'say in one line, without ";", why the finding is intended');
+    const what = typeof reason === 'string' && reason.trim().length > 0
+      ? `${JSON.stringify(reason)} contains ";" or a line break, which separate the annotation's entries`
+      : `${JSON.stringify(reason)} is not a reason a reviewer can read`;
+    p.add('reason', what, 'say in one line, without ";", why the finding is intended');
   }
   p.throwIfAny();
   LintIgnores.of(scope).add({ codes: list, reason: reason.trim() });

@@ -31,6 +31,7 @@ export class AppState extends Construct {
 
   private mutations = 0;
   private passStamp = '';
+  private readonly memos = new Map<string, { readonly stamp: string; readonly value: unknown }>();
 
   private constructor(root: IConstruct) {
     super(root as Construct, APP_STATE_ID);
@@ -46,6 +47,19 @@ export class AppState extends Construct {
   public get stamp(): string {
     if (!this.passStamp) this.startPass();
     return this.passStamp;
+  }
+
+  /**
+   * A value computed once per validation pass (e.g. the app's call graph, read by every policy
+   * object of a large app): recomputed when the stamp changes. Use it at synth only.
+   */
+  public memo<T>(key: string, produce: () => T): T {
+    const stamp = this.stamp;
+    const hit = this.memos.get(key);
+    if (hit?.stamp === stamp) return hit.value as T;
+    const value = produce();
+    this.memos.set(key, { stamp, value });
+    return value;
   }
 
   private startPass(): void {
@@ -114,6 +128,8 @@ export class ChartState extends Construct {
   }
 
   private readonly claims = new Map<IConstruct, RoutingClaim[]>();
+  private readonly services: IConstruct[] = [];
+  private readonly serviceObservers: Array<(service: IConstruct) => void> = [];
   private index?: ChartIndex;
 
   private constructor(private readonly chart: Chart) {
@@ -124,6 +140,23 @@ export class ChartState extends Construct {
   public claim(owner: IConstruct, claim: RoutingClaim): void {
     this.claims.set(owner, [...(this.claims.get(owner) ?? []), claim]);
     AppState.of(owner).touch();
+  }
+
+  /**
+   * Records a service of the chart (a GrayService, at the end of its construction) and tells
+   * every observer, so chart-wide constructs (ZeroTrust, ProxyScoping) cover services created
+   * before and after them alike.
+   */
+  public addService(service: IConstruct): void {
+    this.services.push(service);
+    for (const observe of this.serviceObservers) observe(service);
+    AppState.of(service).touch();
+  }
+
+  /** Calls `observe` for every service of the chart, present and future, in creation order. */
+  public onService(observe: (service: IConstruct) => void): void {
+    this.serviceObservers.push(observe);
+    for (const s of [...this.services]) observe(s);
   }
 
   /**

@@ -3,8 +3,52 @@ import { Construct } from 'constructs';
 import { GatewaySpec, toJson_GatewaySpec } from '../../../imports/istio-networking';
 import { IstioApiVersion } from '../../model/api-versions';
 import { isDns1123Label, isDns1123Subdomain, requireDns1123Label, requireInt, requireLabel } from '../../model/names';
+import { Problems } from '../../model/problem';
+import { GatewayProtocol, GatewayServer, GatewayTlsMode, renderServers, resolveServers } from '../../model/routing/gateway';
 import { meshObject } from '../core/mesh-object';
 import { addChecks, ChartState, problemsAt } from '../core/state';
+
+export { GatewayProtocol, GatewayTlsMode, type GatewayServer } from '../../model/routing/gateway';
+
+/** A JWT issuer whose tokens the gateway verifies (a RequestAuthentication on its pods, see JwtIssuer). */
+export interface IGatewayJwtIssuer {
+  /** The issuer (`iss` claim) of the verified tokens. */
+  readonly issuer: string;
+}
+
+/** One server of an {@link IngressGateway}. */
+export interface GatewayServerProps {
+  /**
+   * Port name, unique in the gateway.
+   * @default - the protocol in lowercase (`http`, `https`), with `-<port>` when two servers share it
+   */
+  readonly name?: string;
+  /** Port on the gateway workload (the default istio-ingressgateway listens on 8080 and 8443). */
+  readonly port: number;
+  /** What the server speaks to clients. */
+  readonly protocol: GatewayProtocol;
+  /**
+   * Hosts the server accepts, in Istio's `[namespace/]host` form.
+   * @default - the gateway's `hosts`
+   */
+  readonly hosts?: readonly string[];
+  /**
+   * TLS handling (HTTPS and TLS servers).
+   * @default - GatewayTlsMode.SIMPLE for HTTPS, GatewayTlsMode.PASSTHROUGH for TLS
+   */
+  readonly tlsMode?: GatewayTlsMode;
+  /**
+   * The TLS Secret (`tls.crt`, `tls.key`, and `ca.crt` for MUTUAL) in the gateway workload's
+   * namespace; required when the server terminates TLS (SIMPLE, MUTUAL).
+   * @default - none
+   */
+  readonly credentialName?: string;
+  /**
+   * Answer every request of this HTTP server with a 301 redirect to HTTPS.
+   * @default false
+   */
+  readonly httpsRedirect?: boolean;
+}
 
 /** Props of {@link IngressGateway}. */
 export interface IngressGatewayProps {
@@ -35,10 +79,15 @@ export interface IngressGatewayProps {
    */
   readonly selector?: Readonly<Record<string, string>>;
   /**
-   * HTTP port of the server.
+   * HTTP port of the single HTTP server (the seed's form; give `servers` for more).
    * @default 80
    */
   readonly port?: number;
+  /**
+   * The servers: HTTP (with an optional redirect to HTTPS), HTTPS, TLS passthrough.
+   * @default - one HTTP server on `port` for `hosts`
+   */
+  readonly servers?: readonly GatewayServerProps[];
   /**
    * apiVersion of the Gateway object.
    * @default IstioApiVersion.V1BETA1
@@ -49,9 +98,10 @@ export interface IngressGatewayProps {
 const HOST = /^(\*|\*\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
 
 /**
- * An Istio `Gateway` on the ingress gateway: one plain-HTTP server with its hosts.
- * Services are exposed through it with `GrayService`'s `gateway` prop, which writes a
- * gateway-bound VirtualService (the seed's `vs-mocka`).
+ * An Istio `Gateway` on the ingress gateway: HTTP and/or HTTPS servers (and TLS passthrough),
+ * each with its hosts. Services are exposed through it with `GrayService`'s `gateway` prop,
+ * which writes a gateway-bound VirtualService (the seed's `vs-mocka`), or by path with
+ * {@link GatewayRoutes}.
  *
  * @see https://istio.io/v1.23/docs/reference/config/networking/gateway/
  */
@@ -60,10 +110,16 @@ export class IngressGateway extends Construct {
   public readonly name: string;
   /** Namespace of the Gateway object, if set. */
   public readonly namespace?: string;
-  /** Hosts the gateway accepts. */
+  /** Hosts the gateway accepts: every server's hosts, in order. */
   public readonly hosts: readonly string[];
+  /** The servers. */
+  public readonly servers: readonly GatewayServer[];
+  /** Labels of the ingress gateway pods this Gateway configures. */
+  public readonly selector: Readonly<Record<string, string>>;
   /** The underlying `Gateway` object. */
   public readonly apiObject: ApiObject;
+
+  private readonly issuers: IGatewayJwtIssuer[] = [];
 
   public constructor(scope: Construct, id: string, props: IngressGatewayProps) {
     super(scope, id);
@@ -75,29 +131,16 @@ export class IngressGateway extends Construct {
     if (!props.hosts || props.hosts.length === 0) {
       p.fail('hosts', 'no host given', 'list the hosts clients use, e.g. hosts: ["shop.example.com"]');
     }
-    for (const h of props.hosts) {
-      const [ns, host, extra] = h.split('/');
-      const hostPart = host === undefined ? ns : host;
-      if (extra !== undefined || (host !== undefined && ns !== '*' && ns !== '.' && !isDns1123Label(ns)) || !HOST.test(hostPart) || (!hostPart.startsWith('*') && !isDns1123Subdomain(hostPart))) {
-        p.add('hosts', `${JSON.stringify(h)} is not in Istio's [namespace/]host form`, 'use a DNS name such as "shop.example.com" or "*.example.com", optionally prefixed by "namespace/"');
-      }
-      if (hostPart === '*' && !props.allowAnyHost) {
-        p.add('hosts', 'the catch-all host "*" accepts requests for any Host header', 'list the real hosts, or set allowAnyHost: true to expose everything on purpose');
-      }
-    }
-    if (new Set(props.hosts).size !== props.hosts.length) p.add('hosts', 'a host is listed twice', 'list each host once');
-    this.hosts = [...props.hosts];
+    checkHosts(p, 'hosts', props.hosts, props.allowAnyHost);
     const selector = props.selector ?? { istio: 'ingressgateway' };
     if (Object.keys(selector).length === 0) p.add('selector', 'an empty selector would configure every gateway pod', 'name the ingress gateway pods, e.g. { istio: "ingressgateway" }');
     for (const [k, v] of Object.entries(selector)) requireLabel(p, 'selector', k, v);
-    const port = props.port ?? 80;
-    requireInt(p, 'port', port, 1, 65535);
+    this.selector = { ...selector };
+    this.servers = this.resolveServers(p, props);
+    this.hosts = [...new Set(this.servers.flatMap((s) => s.hosts))];
     p.throwIfAny();
 
-    const spec: GatewaySpec = {
-      selector: { ...selector },
-      servers: [{ hosts: [...this.hosts], port: { name: 'http', number: port, protocol: 'HTTP' } }],
-    };
+    const spec: GatewaySpec = { selector: { ...selector }, servers: renderServers(this.servers) };
     this.apiObject = meshObject(this, 'Resource', {
       apiVersion: props.apiVersion ?? IstioApiVersion.V1BETA1,
       kind: 'Gateway',
@@ -107,8 +150,50 @@ export class IngressGateway extends Construct {
     addChecks(this, () => ChartState.of(this).uniquenessProblems(this));
   }
 
+  /** The JWT issuers whose tokens the gateway pods verify (each a RequestAuthentication, see JwtIssuer). */
+  public get jwtIssuers(): readonly IGatewayJwtIssuer[] {
+    return [...this.issuers];
+  }
+
+  /**
+   * Records an issuer whose tokens the gateway verifies.
+   * @internal called by JwtIssuer
+   */
+  public _addJwtIssuer(issuer: IGatewayJwtIssuer): void {
+    this.issuers.push(issuer);
+  }
+
+  /** The servers: `servers`, or the seed's single HTTP server on `port`. */
+  private resolveServers(p: Problems, props: IngressGatewayProps): GatewayServer[] {
+    if (props.servers === undefined) {
+      const port = props.port ?? 80;
+      requireInt(p, 'port', port, 1, 65535);
+      return [{ name: 'http', port, protocol: GatewayProtocol.HTTP, hosts: [...props.hosts] }];
+    }
+    if (props.port !== undefined) p.add('port', 'both port and servers are given', 'give the HTTP port in servers');
+    const resolved = resolveServers('servers', props.servers, props.hosts);
+    p.addAll(resolved.problems);
+    props.servers.forEach((s, i) => { if (s.hosts) checkHosts(p, `servers[${i}].hosts`, s.hosts, props.allowAnyHost); });
+    return resolved.servers;
+  }
+
   /** How a VirtualService in `fromNamespace` refers to this gateway (`name` or `namespace/name`). */
   public refFrom(fromNamespace: string | undefined): string {
     return this.namespace && this.namespace !== fromNamespace ? `${this.namespace}/${this.name}` : this.name;
   }
+}
+
+/** Checks hosts in Istio's `[namespace/]host` form; the catch-all `*` only with `allowAnyHost`. */
+function checkHosts(p: Problems, prop: string, hosts: readonly string[], allowAnyHost: boolean | undefined): void {
+  for (const h of hosts) {
+    const [ns, host, extra] = h.split('/');
+    const hostPart = host === undefined ? ns : host;
+    if (extra !== undefined || (host !== undefined && ns !== '*' && ns !== '.' && !isDns1123Label(ns)) || !HOST.test(hostPart) || (!hostPart.startsWith('*') && !isDns1123Subdomain(hostPart))) {
+      p.add(prop, `${JSON.stringify(h)} is not in Istio's [namespace/]host form`, 'use a DNS name such as "shop.example.com" or "*.example.com", optionally prefixed by "namespace/"');
+    }
+    if (hostPart === '*' && !allowAnyHost) {
+      p.add(prop, 'the catch-all host "*" accepts requests for any Host header', 'list the real hosts, or set allowAnyHost: true to expose everything on purpose');
+    }
+  }
+  if (new Set(hosts).size !== hosts.length) p.add(prop, 'a host is listed twice', 'list each host once');
 }

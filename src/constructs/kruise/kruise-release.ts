@@ -1,195 +1,169 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
-  RolloutSpec, RolloutSpecStrategyCanarySteps, RolloutSpecStrategyCanaryStepsMatchesHeadersType, RolloutSpecStrategyCanaryStepsReplicas,
-  RolloutV1Beta1Spec, RolloutV1Beta1SpecStrategyCanarySteps, RolloutV1Beta1SpecStrategyCanaryStepsMatchesHeadersType, RolloutV1Beta1SpecStrategyCanaryStepsReplicas,
-  toJson_RolloutSpec, toJson_RolloutV1Beta1Spec, toJson_TrafficRoutingSpec, TrafficRoutingSpec, TrafficRoutingSpecStrategyMatchesHeadersType,
-} from '../../../imports/kruise-rollouts';
-import { KruiseApiVersion, TRAFFIC_ROUTING_API_VERSION } from '../../model/api-versions';
-import { CanaryStep, HeaderMatch, HeaderMatchType, Pause } from '../../model/kruise/canary-step';
-import { WellKnown } from '../../model/well-known';
+import { TRAFFIC_ROUTING_API_VERSION } from '../../model/api-versions';
+import { rolloutAdmissionProblems, rolloutWorkloadKey } from '../../model/kruise/admission';
+import { HeaderMatch } from '../../model/kruise/canary-step';
+import { Release, ReleaseMode, RELEASE_TIMING, ReleaseTiming, RolloutStyle } from '../../model/kruise/release';
+import { NetworkRef, renderRolloutAnnotations, renderRolloutSpec, renderTrafficRoutingSpec, RolloutInput } from '../../model/kruise/rollout-spec';
+import { ModelProblem, problem } from '../../model/problem';
 import { meshObject } from '../core/mesh-object';
-import { AppState } from '../core/state';
+import { addChecks, AppState, problemsAt } from '../core/state';
 
-/** A routing object Kruise's Lua scripts rewrite during a release. */
-export interface NetworkRef {
-  readonly apiVersion: string;
-  readonly kind: 'VirtualService' | 'DestinationRule';
-  readonly name: string;
-}
+export type { NetworkRef } from '../../model/kruise/rollout-spec';
 
 /** Props of {@link KruiseRelease}; GrayService fills them in. */
 export interface KruiseReleaseProps {
   /** Name of the Deployment the Rollout releases. */
   readonly deploymentName: string;
-  /** Name of the Service whose traffic the TrafficRouting shifts. */
+  /** Name of the Service whose traffic Kruise shifts. */
   readonly serviceName: string;
   /** The service's VirtualServices and DestinationRule. */
   readonly networkRefs: readonly NetworkRef[];
-  /** Canary steps. */
-  readonly steps: readonly CanaryStep[];
-  /** Labels the canary pod template gets (the Kruise marker plus the version override). */
+  /** The release: its mode, steps, API version and controller version. */
+  readonly release: Release;
+  /** Labels the canary pod template gets in canary style (the Kruise marker plus the version override). */
   readonly canaryLabels: Readonly<Record<string, string>>;
-  /** Traffic weight the TrafficRouting sends to the canary, if any. */
-  readonly weight?: number;
-  /** apiVersion of the Rollout (the TrafficRouting exists only as `v1alpha1`). */
-  readonly apiVersion: KruiseApiVersion;
   /** Name of the Rollout. */
   readonly rolloutName: string;
-  /** Name of the TrafficRouting (also written to the Rollout's annotation). */
-  readonly trafficRoutingName: string;
   /**
-   * Namespace of both objects.
+   * Name of the TrafficRouting of a lane release (also written to the Rollout's annotation).
+   * @default '<serviceName>-tr'
+   */
+  readonly trafficRoutingName?: string;
+  /**
+   * Namespace of the objects.
    * @default - the chart's namespace
    */
   readonly namespace?: string;
 }
 
 /**
- * The Kruise objects of one service's progressive release: a `Rollout` for its Deployment
- * (canary style, so Kruise creates an extra canary Deployment and applies
- * `patchPodTemplateMetadata`) and one `TrafficRouting` for its Service, which Kruise uses to
- * rewrite the service's VirtualServices and DestinationRule while the release progresses.
+ * The Kruise objects of one service's release.
  *
- * One TrafficRouting per service: Kruise only reads `objectRef[0]` and routes to that
- * service's host, so a shared TrafficRouting would send another service's canary traffic to
- * the wrong host.
+ * - Lane release ({@link Release.lanes}): a `Rollout` naming a `TrafficRouting` in its
+ *   annotation, and that TrafficRouting, whose header matches Kruise applies to the service's
+ *   VirtualServices and DestinationRule for the whole release, from the moment it starts (before
+ *   the canary pods are ready: see {@link timing}). One TrafficRouting per service: Kruise only
+ *   reads `objectRef[0]` and routes to that service's host.
+ * - Canary release ({@link Release.canary}): a `Rollout` with its own `trafficRoutings`; Kruise
+ *   routes each step's traffic or matches once that step's canary pods are ready, to the Service
+ *   `<service>-canary` it creates (unless `disableGenerateCanaryService`).
+ *
+ * At synth the written Rollout is checked against Kruise's validating webhook (after any
+ * escape-hatch patch), and no two Rollouts of the app may release one workload.
  */
 export class KruiseRelease extends Construct {
   /** The `Rollout`. */
   public readonly rollout: ApiObject;
   /** The Rollout, the construct's main object (the same as {@link rollout}). */
   public readonly apiObject: ApiObject;
-  /** Labels the canary pod template gets (the Kruise marker plus the version override). */
+  /** Labels the canary pod template gets (empty in partition style, where Kruise applies none). */
   public readonly canaryLabels: Readonly<Record<string, string>>;
-  /** The `TrafficRouting`. */
-  public readonly trafficRouting: ApiObject;
+  /** The `TrafficRouting` of a lane release. */
+  public readonly trafficRouting?: ApiObject;
+  /** The release. */
+  public readonly release: Release;
+  /** Name of the Deployment the Rollout releases. */
+  public readonly deploymentName: string;
   private readonly matches: HeaderMatch[][] = [];
+  private readonly ownMatches: HeaderMatch[][] = [];
 
   public constructor(scope: Construct, id: string, private readonly props: KruiseReleaseProps) {
     super(scope, id);
-    const v1alpha1 = props.apiVersion === KruiseApiVersion.V1ALPHA1;
-    this.canaryLabels = { ...props.canaryLabels };
+    this.release = props.release;
+    this.deploymentName = props.deploymentName;
+    this.canaryLabels = props.release.style === RolloutStyle.CANARY ? { ...props.canaryLabels } : {};
+    const annotations = renderRolloutAnnotations(this.input());
     this.rollout = meshObject(this, 'Rollout', {
-      apiVersion: props.apiVersion,
+      apiVersion: props.release.apiVersion,
       kind: 'Rollout',
-      metadata: {
-        name: props.rolloutName,
-        namespace: props.namespace,
-        annotations: {
-          // Read by the controller for v1alpha1 and v1beta1 alike (v1beta1's trafficRoutingRef is not).
-          [WellKnown.KRUISE_TRAFFIC_ROUTING_ANNOTATION]: props.trafficRoutingName,
-          ...(v1alpha1 ? { [WellKnown.KRUISE_ROLLING_STYLE_ANNOTATION]: 'canary' } : {}),
-        },
-      },
-      spec: () => (v1alpha1 ? this.renderV1alpha1() : this.renderV1beta1()),
+      metadata: { name: props.rolloutName, namespace: props.namespace, annotations: Object.keys(annotations).length > 0 ? annotations : undefined },
+      spec: () => renderRolloutSpec(this.input()),
     });
     this.apiObject = this.rollout;
-    this.trafficRouting = meshObject(this, 'TrafficRouting', {
-      apiVersion: TRAFFIC_ROUTING_API_VERSION,
-      kind: 'TrafficRouting',
-      metadata: { name: props.trafficRoutingName, namespace: props.namespace },
-      spec: () => this.renderTrafficRouting(),
-    });
+    if (props.release.mode === ReleaseMode.LANES) {
+      this.trafficRouting = meshObject(this, 'TrafficRouting', {
+        apiVersion: TRAFFIC_ROUTING_API_VERSION,
+        kind: 'TrafficRouting',
+        metadata: { name: this.trafficRoutingName, namespace: props.namespace },
+        spec: () => renderTrafficRoutingSpec(this.input()),
+      });
+      if (props.release.matches.length > 0) {
+        this.matches.push([...props.release.matches]);
+        this.ownMatches.push([...props.release.matches]);
+      }
+    }
+    addChecks(this, () => [...this.admissionProblems(), ...this.conflictProblems()]);
   }
 
-  /** Adds a traffic match (its headers ANDed); several matches are ORed. */
+  /** The release mode. */
+  public get mode(): ReleaseMode {
+    return this.release.mode;
+  }
+
+  /** When Kruise routes in this mode, and what requests meet until the canary pods are ready. */
+  public get timing(): ReleaseTiming {
+    return RELEASE_TIMING[this.release.mode];
+  }
+
+  /**
+   * Adds a traffic match of a lane release (its headers ANDed); several matches are ORed. A
+   * canary release routes by its steps, so this is refused there.
+   */
   public addMatch(headers: readonly HeaderMatch[]): void {
+    if (this.release.mode !== ReleaseMode.LANES) {
+      problemsAt(this).fail('addMatch', 'a canary release routes by the matches of its steps, not by a TrafficRouting', 'give the step matches (CanaryStep.match), or use Release.lanes');
+    }
     this.matches.push([...headers]);
     AppState.of(this).touch();
   }
 
-  /** The traffic matches, in order. */
+  /** The traffic matches of a lane release, in order (empty for a canary release). */
   public get trafficMatches(): readonly (readonly HeaderMatch[])[] {
     return this.matches.map((m) => [...m]);
   }
 
-  /** The traffic weight, if any. */
-  public get weight(): number | undefined {
-    return this.props.weight;
+  /** The header names the release itself matches on: the lane release's own matches, or the canary steps' matches. */
+  public get releaseHeaders(): readonly string[] {
+    const lists = this.release.mode === ReleaseMode.LANES ? this.ownMatches : this.release.steps.map((s) => s.headerMatches);
+    return [...new Set(lists.flatMap((m) => m.map((h) => h.name)))].sort();
   }
 
-  private renderTrafficRouting(): unknown {
-    const spec: TrafficRoutingSpec = {
-      objectRef: [{
-        service: this.props.serviceName,
-        customNetworkRefs: this.props.networkRefs.map((r) => ({ apiVersion: r.apiVersion, kind: r.kind, name: r.name })),
-      }],
-      strategy: {
-        matches: this.matches.length > 0
-          ? this.matches.map((m) => ({ headers: m.map((h) => ({ type: TR_MATCH_TYPE[h.type ?? HeaderMatchType.EXACT], name: h.name, value: h.value })) }))
-          : undefined,
-        weight: this.props.weight,
-      },
+  private get trafficRoutingName(): string {
+    return this.props.trafficRoutingName ?? `${this.props.serviceName}-tr`;
+  }
+
+  private input(): RolloutInput {
+    return {
+      release: this.release,
+      deploymentName: this.props.deploymentName,
+      serviceName: this.props.serviceName,
+      networkRefs: this.props.networkRefs,
+      canaryLabels: this.canaryLabels,
+      laneMatches: this.matches,
+      trafficRoutingName: this.trafficRoutingName,
     };
-    return toJson_TrafficRoutingSpec(spec);
   }
 
-  private renderV1alpha1(): unknown {
-    const spec: RolloutSpec = {
-      objectRef: { workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.props.deploymentName } },
-      strategy: {
-        canary: {
-          steps: this.props.steps.map((s): RolloutSpecStrategyCanarySteps => ({
-            replicas: replicasOf(s, RolloutSpecStrategyCanaryStepsReplicas),
-            pause: pauseOf(s),
-            matches: headerMatchesOf(s, V1ALPHA1_MATCH_TYPE),
-            weight: s.options.weight,
-          })),
-          patchPodTemplateMetadata: { labels: { ...this.props.canaryLabels } },
-        },
-      },
-    };
-    return toJson_RolloutSpec(spec);
+  /** Kruise's validating webhook on the Rollout as written (escape-hatch patches included). */
+  private admissionProblems(): ModelProblem[] {
+    return rolloutAdmissionProblems(this.rollout.toJson(), this.release.controllerVersion);
   }
 
-  private renderV1beta1(): unknown {
-    const spec: RolloutV1Beta1Spec = {
-      workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.props.deploymentName },
-      strategy: {
-        canary: {
-          enableExtraWorkloadForCanary: true,
-          steps: this.props.steps.map((s): RolloutV1Beta1SpecStrategyCanarySteps => ({
-            replicas: replicasOf(s, RolloutV1Beta1SpecStrategyCanaryStepsReplicas),
-            pause: pauseOf(s),
-            matches: headerMatchesOf(s, V1BETA1_MATCH_TYPE),
-            traffic: s.options.weight === undefined ? undefined : `${s.options.weight}%`,
-          })),
-          patchPodTemplateMetadata: { labels: { ...this.props.canaryLabels } },
-        },
-      },
-    };
-    return toJson_RolloutV1Beta1Spec(spec);
+  /** R18: one Rollout per workload (namespace, group, kind, name), app-wide. */
+  private conflictProblems(): ModelProblem[] {
+    const key = this.workloadKey(this.rollout);
+    if (!key) return [];
+    const others = this.node.root.node.findAll()
+      .filter((c): c is ApiObject => c instanceof ApiObject && c !== this.rollout && c.kind === 'Rollout' && c.apiVersion.startsWith('rollouts.kruise.io/'))
+      .filter((r) => this.workloadKey(r) === key);
+    if (others.length === 0) return [];
+    return [problem('deploymentName', `the Deployment ${this.props.deploymentName} is also released by ${others.map((o) => o.node.path).join(', ')} (Kruise: "This rollout conflict with Rollout(...), one workload only have less than one Rollout"; its Deployment webhook would use the first Rollout it finds)`,
+      'release each Deployment from one Rollout: remove the other release, or release another Deployment')];
   }
-}
 
-const TR_MATCH_TYPE: Readonly<Record<HeaderMatchType, TrafficRoutingSpecStrategyMatchesHeadersType>> = {
-  [HeaderMatchType.EXACT]: TrafficRoutingSpecStrategyMatchesHeadersType.EXACT,
-  [HeaderMatchType.REGULAR_EXPRESSION]: TrafficRoutingSpecStrategyMatchesHeadersType.REGULAR_EXPRESSION,
-};
-const V1ALPHA1_MATCH_TYPE: Readonly<Record<HeaderMatchType, RolloutSpecStrategyCanaryStepsMatchesHeadersType>> = {
-  [HeaderMatchType.EXACT]: RolloutSpecStrategyCanaryStepsMatchesHeadersType.EXACT,
-  [HeaderMatchType.REGULAR_EXPRESSION]: RolloutSpecStrategyCanaryStepsMatchesHeadersType.REGULAR_EXPRESSION,
-};
-const V1BETA1_MATCH_TYPE: Readonly<Record<HeaderMatchType, RolloutV1Beta1SpecStrategyCanaryStepsMatchesHeadersType>> = {
-  [HeaderMatchType.EXACT]: RolloutV1Beta1SpecStrategyCanaryStepsMatchesHeadersType.EXACT,
-  [HeaderMatchType.REGULAR_EXPRESSION]: RolloutV1Beta1SpecStrategyCanaryStepsMatchesHeadersType.REGULAR_EXPRESSION,
-};
-
-function pauseOf(step: CanaryStep): { duration?: number } {
-  const seconds = (step.options.pause ?? Pause.manual()).seconds;
-  return seconds === undefined ? {} : { duration: seconds };
-}
-
-/** A step's header matches (ANDed) as Kruise's one-element `matches` list, or undefined. */
-function headerMatchesOf<T>(step: CanaryStep, types: Readonly<Record<HeaderMatchType, T>>): Array<{ headers: Array<{ type: T; name: string; value: string }> }> | undefined {
-  const headers = step.options.matches ?? [];
-  if (headers.length === 0) return undefined;
-  return [{ headers: headers.map((h) => ({ type: types[h.type ?? HeaderMatchType.EXACT], name: h.name, value: h.value })) }];
-}
-
-function replicasOf<T>(step: CanaryStep, cls: { fromNumber(n: number): T; fromString(s: string): T }): T | undefined {
-  const r = step.options.replicas;
-  if (r === undefined) return undefined;
-  return typeof r === 'number' ? cls.fromNumber(r) : cls.fromString(r);
+  private workloadKey(r: ApiObject): string | undefined {
+    const namespace = r.metadata.namespace ?? Chart.of(r).namespace ?? 'default';
+    return rolloutWorkloadKey({ ...(r.toJson() as object), metadata: { namespace } });
+  }
 }

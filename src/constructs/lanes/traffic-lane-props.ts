@@ -1,4 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
+import type { TrafficColoring } from './traffic-coloring';
+import type { UserKey } from '../../model/lanes/user-key';
 import type { GrayService } from '../service/gray-service';
 
 /** How a lane's versions come to exist and who routes requests into them. */
@@ -86,4 +88,24 @@ export interface ILaneColoring {
   readonly header: string;
   /** The values the coloring can set. */
   readonly laneValues: readonly string[];
+}
+
+/** Options of {@link TrafficLane.enterByWeight}. */
+export interface WeightedEntryOptions {
+  /**
+   * Decide the share by a stable hash of this user key instead of per request, so that a user
+   * stays in the lane from one request to the next. The share becomes a sticky cohort rule
+   * (`ColoringRule.cohort`) of the ingress coloring, which sets the lane header before the
+   * gateway routes; the gateway VirtualService gets no weighted rule. Istio's weights are drawn
+   * per request and its consistent hash picks pods within a subset, not subsets, so neither can
+   * keep a user in a lane.
+   *
+   * @default - per request (Istio route weights): a user may switch lanes between requests
+   */
+  readonly stickyBy?: UserKey;
+  /**
+   * The coloring that carries the sticky cohort (with `stickyBy` only).
+   * @default - the TrafficColoring of the app bound to the service's gateway that sets the lane's header
+   */
+  readonly coloring?: TrafficColoring;
 }

@@ -1,7 +1,10 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ILaneColoring, LaneMemberOptions, LaneMode, TrafficLaneProps } from './traffic-lane-props';
+import { TrafficColoring } from './traffic-coloring';
+import { ILaneColoring, LaneMemberOptions, LaneMode, TrafficLaneProps, WeightedEntryOptions } from './traffic-lane-props';
 import { HeaderMatch, HeaderMatchType } from '../../model/kruise/canary-step';
+import { ReleaseMode } from '../../model/kruise/release';
+import { ColoringRule } from '../../model/lanes/coloring-rule';
 import { requireLaneHeader, requireLaneName, requireLaneValue } from '../../model/lanes/lane-rules';
 import { isEnvName, isImageReference, isJsObjectKey, requireDns1123Label, requireInt } from '../../model/names';
 import { ModelProblem, problem } from '../../model/problem';
@@ -10,6 +13,7 @@ import { WellKnown } from '../../model/well-known';
 import { checkOverrides } from '../../model/workload-checks';
 import { addChecks, AppState, problemsAt } from '../core/state';
 import { GrayService } from '../service/gray-service';
+import { callersDroppingHeader } from '../service/propagation';
 
 /** One service's part in a lane. */
 export interface LaneMember {
@@ -109,6 +113,9 @@ export class TrafficLane extends Construct {
     if (this.memberByService.has(service)) {
       this.fail('addMember', `the service ${service.name} is already a member of the lane ${this.name}`, 'add each service once');
     }
+    if (!service.routing.routesHttp) {
+      this.fail('addMember', `the service ${service.name} has no HTTP, HTTP2 or GRPC port, and a lane is an http rule on a header`, `add an HTTP-family port to ${service.name}, or leave it out of the lane`);
+    }
     const member = this.mode === LaneMode.STATIC ? this.addStaticMember(service, options) : this.addProgressiveMember(service, options);
     service.routing.declareLane(this.declaration);
     AppState.of(this).touch();
@@ -133,11 +140,19 @@ export class TrafficLane extends Construct {
    * ingress gateway) into the lane, setting the lane header on that share so every later hop
    * stays in the lane. Only requests without any lane header are split: the others keep their
    * lane. The rest of the traffic goes to the base subset.
+   *
+   * Per request by default (Istio weights). With `options.stickyBy`, the share is a sticky cohort
+   * of the gateway's coloring instead, decided by a hash of the user key (see
+   * {@link WeightedEntryOptions.stickyBy}); `percent` may then have two decimals.
    */
-  public enterByWeight(service: GrayService, percent: number): void {
+  public enterByWeight(service: GrayService, percent: number, options: WeightedEntryOptions = {}): void {
+    if (options.stickyBy !== undefined) return this.enterByCohort(service, percent, options);
+    if (options.coloring !== undefined) {
+      this.fail('enterByWeight', 'a coloring is given without stickyBy, so it would not be used', 'give stickyBy (the user key of the sticky cohort), or leave the coloring out');
+    }
     if (this.mode !== LaneMode.STATIC) {
       this.fail('enterByWeight', `the lane ${this.name} is progressive: its canary subset exists only while Kruise runs a release, so no static route can point at it`,
-        'enter a progressive lane by ingress coloring (enterByColoring) or use release.weight; or make the lane LaneMode.STATIC');
+        'enter a progressive lane by ingress coloring (enterByColoring), by a sticky cohort (enterByWeight with stickyBy) or use release.weight; or make the lane LaneMode.STATIC');
     }
     const p = problemsAt(this);
     requireInt(p, 'enterByWeight percent', percent, 1, 100);
@@ -157,6 +172,25 @@ export class TrafficLane extends Construct {
     this.entryServices.push(service);
   }
 
+  /** The sticky form of {@link enterByWeight}: a cohort rule in the coloring of the service's gateway. */
+  private enterByCohort(service: GrayService, percent: number, options: WeightedEntryOptions): void {
+    const gateway = service.gateway;
+    if (!gateway) {
+      this.fail('enterByWeight', `the service ${service.name} is not exposed through a gateway, so no ingress coloring sees its requests`, `give ${service.name} the gateway prop`);
+    }
+    const colorings = this.node.root.node.findAll().filter((c): c is TrafficColoring => c instanceof TrafficColoring && c.gateway === gateway && c.header === this.header);
+    const coloring = options.coloring ?? (colorings.length === 1 ? colorings[0] : undefined);
+    if (!coloring) {
+      this.fail('enterByWeight', `${colorings.length === 0 ? 'no' : 'more than one'} TrafficColoring is bound to the gateway ${gateway.name} with the lane header ${this.header}, so the sticky cohort has no single place to go`,
+        `create one with new TrafficColoring(chart, 'coloring', { gateway, header: '${this.header}', ... }), or pass options.coloring`);
+    }
+    if (coloring.gateway !== gateway || coloring.header !== this.header) {
+      this.fail('enterByWeight', `the coloring ${coloring.node.path} is not bound to the gateway ${gateway.name} with the lane header ${this.header}`, 'pass the coloring of the service\'s gateway that sets the lane header');
+    }
+    coloring.addRule(ColoringRule.cohort(options.stickyBy!, percent, this.value));
+    this.enterByColoring(coloring);
+  }
+
   /**
    * Declares the ingress coloring that puts requests in this lane. It must set the lane's
    * header (checked now) and be able to set the lane's value (checked at synth).
@@ -166,7 +200,7 @@ export class TrafficLane extends Construct {
       this.fail('enterByColoring', `the coloring sets the header "${coloring.header}" but the lane ${this.name} is carried by "${this.header}", so colored requests would never match the lane`,
         `color with the header "${this.header}", or give the lane header "${coloring.header}"`);
     }
-    this.colorings.push(coloring);
+    if (!this.colorings.includes(coloring)) this.colorings.push(coloring);
     AppState.of(this).touch();
   }
 
@@ -180,8 +214,12 @@ export class TrafficLane extends Construct {
   }
 
   private addStaticMember(service: GrayService, options: LaneMemberOptions): LaneMember {
-    if (this.name === service.baseVersion) {
-      this.fail('name', `the lane is named "${this.name}", the base version of ${service.name}: its pods would join the base subset`, 'rename the lane');
+    if (service.versions.some((v) => v.name === this.name)) {
+      this.fail('name', `the lane is named "${this.name}", a version of ${service.name}: its pods (labelled ${service.versionLabel}: ${this.name}) would join that version's subset`, 'rename the lane');
+    }
+    const taken = service.versions.find((v) => v.subset === this.subsetName);
+    if (taken) {
+      this.fail('addMember', `the version ${taken.name} of ${service.name} has the subset "${taken.subset}", the subset this lane needs (lane-<name>)`, 'rename the version or the lane');
     }
     if (service.routing.lanes.some((l) => l.name === this.name)) {
       this.fail('addMember', `the service ${service.name} is already in another lane named ${this.name}`, 'give every lane its own name');
@@ -229,6 +267,10 @@ export class TrafficLane extends Construct {
     const release = service.release;
     if (!release) {
       this.fail('addMember', `the service ${service.name} has no release, so the progressive lane ${this.name} has no Rollout to drive`, `give ${service.name} the release prop, or make the lane LaneMode.STATIC`);
+    }
+    if (release.mode !== ReleaseMode.LANES) {
+      this.fail('addMember', `the release of ${service.name} is a canary release (the Rollout's own trafficRoutings, routed step by step), but a progressive lane needs a lane release (a TrafficRouting matching ${this.header}: ${this.value})`,
+        `give ${service.name} release: Release.lanes(), or make the lane LaneMode.STATIC`);
     }
     const existing = release.trafficMatches;
     if (existing.length > 0 && !isOnly(existing, this.match)) {
@@ -291,57 +333,10 @@ export class TrafficLane extends Construct {
 
   /** Every service that calls a member, directly or through others, must propagate the header. */
   private validatePropagation(services: readonly GrayService[]): ModelProblem[] {
-    const callers = callerGraph(services);
-    const errors: ModelProblem[] = [];
-    const seen = new Set<GrayService>(this.memberByService.keys());
-    const queue = [...seen];
-    // Breadth-first from the members; an index instead of shift() keeps the walk linear.
-    for (let next = 0; next < queue.length; next++) {
-      const callee = queue[next];
-      for (const caller of callers.get(callee) ?? []) {
-        if (seen.has(caller)) continue;
-        seen.add(caller);
-        queue.push(caller);
-        if (!caller.headersToPropagate.includes(this.header)) {
-          errors.push(problem('services', `${caller.name} calls ${callee.name}, on the path to the lane ${this.name}, but does not propagate ${this.header}: its calls would leave the lane`,
-            `add ${caller.name} to the lane's services (or call ${caller.name}.propagateHeader('${this.header}')), and make its application copy the header`));
-        }
-      }
-    }
-    return errors;
+    return callersDroppingHeader(services, this.memberByService.keys(), this.header).map(({ caller, callee }) =>
+      problem('services', `${caller.name} calls ${callee.name}, on the path to the lane ${this.name}, but does not propagate ${this.header}: its calls would leave the lane`,
+        `add ${caller.name} to the lane's services (or call ${caller.name}.propagateHeader('${this.header}')), and make its application copy the header`));
   }
-}
-
-/**
- * Callee → its callers, over every GrayService of the app (in construct-tree order). Linear in
- * services and calls: each called host is looked up by name instead of compared with every service.
- */
-function callerGraph(services: readonly GrayService[]): Map<GrayService, GrayService[]> {
-  const byName = new Map<string, GrayService[]>();
-  for (const s of services) {
-    const list = byName.get(s.name);
-    if (list) list.push(s); else byName.set(s.name, [s]);
-  }
-  const callers = new Map<GrayService, GrayService[]>();
-  for (const caller of services) {
-    for (const host of caller.callees) {
-      for (const callee of byName.get(host.split('.')[0]) ?? []) {
-        if (!hostNames(caller, host, callee)) continue;
-        const list = callers.get(callee);
-        if (list) list.push(caller); else callers.set(callee, [caller]);
-      }
-    }
-  }
-  return callers;
-}
-
-/** Whether `host`, called by `caller`, names the service `s` (bare name or FQDN). */
-function hostNames(caller: GrayService, host: string, s: GrayService): boolean {
-  const [name, namespace] = host.split('.');
-  if (name !== s.name) return false;
-  const target = namespace ?? caller.effectiveNamespace;
-  const callee = s.effectiveNamespace;
-  return target === undefined || callee === undefined || target === callee;
 }
 
 function isOnly(matches: readonly (readonly HeaderMatch[])[], m: HeaderMatch): boolean {

@@ -1,7 +1,6 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { GrayServiceProps, ProgressiveReleaseOptions } from './props';
-import { checkMatches } from '../../model/kruise/canary-step';
+import { GrayServiceProps } from './props';
 import { gatewayHostAdmits, gatewayHostName, hostCovers, isVirtualServiceHost } from '../../model/matching';
 import { isEnvName, isImageReference, isJsObjectKey, requireDns1035Label, requireDns1123Label, requireInt, requireLabel } from '../../model/names';
 import { Problems } from '../../model/problem';
@@ -22,7 +21,7 @@ export function checkServiceProps(p: Problems, name: string, props: GrayServiceP
   if (!isImageReference(props.image)) {
     p.add('image', `${JSON.stringify(props.image)} is not an image reference`, 'give an image such as "registry.example.com/team/app:1.2.3"');
   }
-  requireInt(p, 'port', props.port, 1, 65535);
+  if (props.port !== undefined) requireInt(p, 'port', props.port, 1, 65535);
   if (props.containerPort !== undefined) requireInt(p, 'containerPort', props.containerPort, 1, 65535);
   if (props.replicas !== undefined) requireInt(p, 'replicas', props.replicas, 0, 10000);
 
@@ -47,15 +46,12 @@ export function checkServiceProps(p: Problems, name: string, props: GrayServiceP
   }
 }
 
-/** Construction-time checks of the progressive-release options. */
-export function checkReleaseProps(p: Problems, release: ProgressiveReleaseOptions, o: { versionLabel: string; baseVersion: string; canaryVersion: string }): void {
+/** Construction-time checks of the canary version a release gives its pods. */
+export function checkCanaryVersion(p: Problems, o: { versionLabel: string; baseVersion: string; canaryVersion: string }): void {
   requireLabel(p, 'release.canaryVersion', o.versionLabel, o.canaryVersion);
   if (o.canaryVersion === o.baseVersion) {
     p.add('release.canaryVersion', `the canary's version label would stay "${o.baseVersion}", so canary pods would join the base subset`, `use a canaryVersion other than "${o.baseVersion}" (default "canary")`);
   }
-  if (release.weight !== undefined) requireInt(p, 'release.weight', release.weight, 0, 100);
-  const matchProblem = checkMatches(release.matches ?? []);
-  if (matchProblem) p.addAll([matchProblem]);
 }
 
 /**

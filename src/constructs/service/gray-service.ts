@@ -1,17 +1,22 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { checkReleaseProps, checkServiceProps } from './checks';
+import { checkCanaryVersion, checkServiceProps } from './checks';
 import { GrayServiceNames, GrayServiceProps, GrayServiceRef } from './props';
+import { releaseChecks } from './release-checks';
 import { ServiceRoutingObjects } from './routing-objects';
+import { buildRouting, planRouting } from './routing-setup';
 import { VersionWorkloadProps, WorkloadInfo } from './workload-props';
 import { lazyString, ServiceWorkloads, WorkloadOptions } from './workloads';
-import { IstioApiVersion, KruiseApiVersion, LoadBalancer } from '../../model/api-versions';
-import { CanaryStep, checkSteps } from '../../model/kruise/canary-step';
+import type { VirtualServiceSpecHttp } from '../../../imports/istio-networking';
+import { IstioApiVersion, LoadBalancer } from '../../model/api-versions';
+import { checkRelease, releaseOf } from '../../model/kruise/release-rules';
 import { labelsMatch } from '../../model/matching';
 import { isDns1123Label, requireDns1123Label } from '../../model/names';
 import { fail, ModelProblem, Problems } from '../../model/problem';
-import { ServiceRouting } from '../../model/routing/service-routing';
+import { isHttpFamily, ServicePort } from '../../model/routing/protocol';
+import { ServicePlan, ServiceVersion } from '../../model/routing/service-plan';
+import { RenderContext, ServiceRouting } from '../../model/routing/service-routing';
 import { WellKnown } from '../../model/well-known';
 import { IWorkloadLabels } from '../../model/workload';
 import { autoscaledStepProblems } from '../../model/workload-checks';
@@ -25,17 +30,19 @@ export type { WorkloadOptions } from './workloads';
 /**
  * One service of a mesh, with everything a gray release of it needs:
  *
- * - a Deployment of the base version (pods labelled `app` and `version: base`);
- * - a Service selecting `app` only (all versions) on a port named `http`;
- * - a DestinationRule with the base subset and its traffic policy;
- * - a mesh VirtualService routing the host to the base subset, and optionally a
- *   VirtualService bound to an ingress gateway;
+ * - a Deployment per version (the seed's single `base`, or `versions`: `<service>-<version>`,
+ *   pods labelled `app` and `version: <version>`);
+ * - a Service selecting `app` only (all versions) on a port named `http` (or `ports`);
+ * - a DestinationRule with a subset per version and the traffic policies;
+ * - a mesh VirtualService (lane rules, the service's `routes`, the default route last), and
+ *   optionally a VirtualService bound to an ingress gateway;
  * - optionally a Kruise `Rollout` and `TrafficRouting` for progressive delivery.
  *
  * The construct keeps the invariants Kruise's Istio scripts rely on: canary pods get
  * `istio.service.tag: gray` and a different version label, so a canary pod is never in the
  * base subset; the DestinationRule has subsets and none named `canary`; every VirtualService
- * has an `http` list whose last, match-less rule routes the host to the base subset.
+ * of a service with an HTTP port has an `http` list whose last, match-less rule is the default
+ * route (the base subset unless `defaultRoute` says otherwise).
  */
 export class GrayService extends Construct {
   /** Service name, `app` label and mesh host. */
@@ -44,19 +51,28 @@ export class GrayService extends Construct {
   public readonly host: string;
   /** The `namespace` prop, if given (see {@link effectiveNamespace}). */
   public readonly namespace?: string;
-  /** Service port. */
+  /** Service port: the first HTTP-family port (the first port when there is none). */
   public readonly port: number;
+  /** The Service's ports, each with its protocol. */
+  public readonly ports: readonly ServicePort[];
+  /** The versions the service runs (the seed's single base version unless `versions` is given). */
+  public readonly versions: readonly ServiceVersion[];
   /** Pod label telling versions apart. */
   public readonly versionLabel: string;
-  /** Version label value of the base pods. */
+  /**
+   * The version of the base Deployment (and of a Kruise release): `baseVersion`, or with
+   * `versions` the default route's version (the first version when the default route splits).
+   */
   public readonly baseVersion: string;
   /** Object names. */
   public readonly names: Required<GrayServiceNames>;
   /**
-   * The base Deployment. A change made through it reaches the base version only: use
+   * The base version's Deployment. A change made through it reaches the base version only: use
    * {@link onEachWorkload} (or the recipe props) for every version and lane.
    */
   public readonly deployment: kplus.Deployment;
+  /** The Deployment of each version, by version name. */
+  public readonly versionDeployments: Readonly<Record<string, kplus.Deployment>>;
   /** The ServiceAccount every workload of the service runs as (its mesh identity). */
   public readonly serviceAccountName: string;
   /** The Service. */
@@ -90,11 +106,14 @@ export class GrayService extends Construct {
     checkServiceProps(problems, this.name, props);
     this.host = this.name;
     this.namespace = props.namespace;
-    this.port = props.port;
     this.versionLabel = props.versionLabel ?? WellKnown.VERSION_LABEL;
-    this.baseVersion = props.baseVersion ?? 'base';
     this.istioApiVersion = props.istioApiVersion ?? IstioApiVersion.V1BETA1;
-    this.names = namesOf(this.name, this.baseVersion, props.names);
+    const plan = planRouting(problems, this.name, this.versionLabel, props);
+    this.baseVersion = plan.primary.name;
+    this.versions = plan.versions;
+    this.ports = plan.ports;
+    this.port = (plan.ports.find((p) => isHttpFamily(p.protocol)) ?? plan.ports[0]).port;
+    this.names = namesOf(this.name, this.baseVersion, props.names, plan.explicitVersions);
     // Every name is also a label value or subset name somewhere: DNS-1123 labels throughout.
     for (const [prop, value] of Object.entries(this.names)) requireDns1123Label(problems, `names.${prop}`, value);
     problems.throwIfAny();
@@ -106,27 +125,33 @@ export class GrayService extends Construct {
       baseVersion: this.baseVersion,
       baseDeployment: this.names.deployment,
       recipe: props,
-      ports: [{ number: props.containerPort ?? props.port }],
+      // The seed's one unnamed port, or the service's named ports (the same on every workload).
+      ports: plan.explicitPorts ? plan.ports.map((p) => ({ name: p.name, number: p.targetPort })) : [{ number: plan.ports[0].targetPort }],
       callees: () => this.callees,
+      baseOverrides: props.versions?.find((v) => v.name === plan.primary.name),
     });
     this.deployment = this.workloadSet.base;
     this.serviceAccountName = this.workloadSet.serviceAccountName;
+    this.versionDeployments = this.addVersionDeployments(props, plan);
 
     this.service = new kplus.Service(this, 'Service', {
       metadata: { name: this.name, namespace: this.namespace, labels: { app: this.name, service: this.name } },
-      ports: [{ name: 'http', port: props.port, targetPort: props.containerPort ?? props.port }],
+      ports: plan.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort })),
     });
     this.service.selectLabel(WellKnown.APP_LABEL, this.name);
     this.apiObject = ApiObject.of(this.service);
+    // Istio reads a port's protocol from appProtocol first (notes §5f); cdk8s-plus has no field for it.
+    if (plan.explicitPorts) plan.ports.forEach((p, i) => this.apiObject.addJsonPatch(JsonPatch.add(`/spec/ports/${i}/appProtocol`, p.appProtocol)));
 
-    // Routing: base subset, rendered into the DestinationRule and every VirtualService.
-    this.routing = new ServiceRouting(this.host, { name: this.names.baseSubset, labels: { [this.versionLabel]: this.baseVersion } }, this.node.path);
+    // Routing: versions' subsets, default route, own rules, rendered into the DestinationRule and every VirtualService.
+    this.routing = buildRouting(this.host, this.node.path, { versionLabel: this.versionLabel, baseVersion: this.baseVersion, baseSubset: this.names.baseSubset }, props, plan);
     const objects = new ServiceRoutingObjects(this, problems, this.routing, {
       host: this.host,
       namespace: this.namespace,
       apiVersion: this.istioApiVersion,
       names: this.names,
       loadBalancer: props.loadBalancer ?? LoadBalancer.ROUND_ROBIN,
+      trafficPolicy: props.trafficPolicy,
       gateway: props.gateway,
       gatewayHosts: props.gatewayHosts,
       laneHeaders: () => this.laneHeaders(),
@@ -152,6 +177,8 @@ export class GrayService extends Construct {
       fix: 'route each service from one construct: rename one of them, or put them in different namespaces',
     });
     addChecks(this, () => [...this.validateService(), ...ChartState.of(this).uniquenessProblems(this)]);
+    // Last: chart-wide constructs (ZeroTrust, ProxyScoping) add this service's objects.
+    ChartState.of(this).addService(this);
   }
 
   /**
@@ -200,6 +227,21 @@ export class GrayService extends Construct {
     return this.workloadSet.headersToPropagate;
   }
 
+  /**
+   * The service's http rules as a gateway path route renders them: each rule's match ANDed with
+   * `options.within`, destinations on `options.port`, `options.policy` between the service's
+   * policy and each rule's own.
+   * @internal used by GatewayRoutes
+   */
+  public _gatewayHttp(options: Omit<RenderContext, 'gateway' | 'laneHeaders'>): VirtualServiceSpecHttp[] {
+    return this.routing.renderHttp({
+      ...options,
+      gateway: true,
+      laneHeaders: this.routing.weightedEntries.length > 0 ? this.laneHeaders() : [],
+      destinationPort: this.ports.length > 1 ? options.destinationPort : undefined,
+    }) ?? [];
+  }
+
   /** Every Deployment of the service, with the labels its pods carry. */
   public get workloads(): readonly IWorkloadLabels[] {
     return this.workloadSet.list;
@@ -232,31 +274,44 @@ export class GrayService extends Construct {
     return this.workloadSet.addVersion(version);
   }
 
+  /** Every other version's Deployment (through ServiceWorkloads.addVersion, from the same pod recipe). */
+  private addVersionDeployments(props: GrayServiceProps, plan: ServicePlan): Record<string, kplus.Deployment> {
+    const out: Record<string, kplus.Deployment> = { [plan.primary.name]: this.deployment };
+    for (const v of props.versions ?? []) {
+      if (v.name !== plan.primary.name) out[v.name] = this._addVersion(v);
+    }
+    return out;
+  }
+
   private addRelease(problems: Problems, props: GrayServiceProps): KruiseRelease {
-    const release = props.release!;
-    const canaryVersion = release.canaryVersion ?? 'canary';
-    checkReleaseProps(problems, release, { versionLabel: this.versionLabel, baseVersion: this.baseVersion, canaryVersion });
+    const { release, problems: formProblems } = releaseOf(props.release!);
+    problems.addAll(formProblems);
+    const canaryVersion = release.options.canaryVersion ?? 'canary';
+    checkCanaryVersion(problems, { versionLabel: this.versionLabel, baseVersion: this.baseVersion, canaryVersion });
     if (this.names.baseSubset === WellKnown.KRUISE_CANARY_SUBSET) {
       problems.add('names.baseSubset', `"${WellKnown.KRUISE_CANARY_SUBSET}" is the subset Kruise appends during a release, so the DestinationRule would get it twice`, 'name the base subset otherwise (default "version-<baseVersion>")');
     }
-    const steps = release.steps ?? [CanaryStep.replicas(1)];
-    const stepProblem = checkSteps(steps, props.autoscaling?.minReplicas ?? props.replicas ?? 1);
-    if (stepProblem) problems.addAll([stepProblem]);
-    if (props.autoscaling) problems.addAll(autoscaledStepProblems(steps.map((s) => s.options), release.weight));
+    problems.addAll(checkRelease(release));
+    if (props.autoscaling) problems.addAll(autoscaledStepProblems(release.steps.map((s) => ({ replicas: s.effectiveReplicas, weight: s.trafficPercent })), undefined));
+    // Kruise's weight mode rescales every destination of the match-less rule and appends one canary
+    // destination per stable-host destination it finds (kruise.md §4, verified bug).
+    const weighted = (release.options as { readonly weight?: number }).weight !== undefined || release.steps.some((st) => st.trafficPercent !== undefined);
+    if (weighted && this.routing.defaultRoute.destinations.filter((d) => d.weight > 0).length > 1) {
+      problems.add('release', `the default route splits ${this.name} (${this.routing.defaultRoute.describe}), and Kruise's weight mode would add one canary destination per version in it`,
+        'release with header matches only, or route by default to one version while the release runs');
+    }
     problems.throwIfAny();
     const kruise = new KruiseRelease(this, 'Release', {
       deploymentName: this.names.deployment,
       serviceName: this.name,
       networkRefs: this.networkRefs(),
-      steps,
+      release,
       canaryLabels: { [WellKnown.KRUISE_CANARY_LABEL]: WellKnown.KRUISE_CANARY_LABEL_VALUE, [this.versionLabel]: canaryVersion },
-      weight: release.weight,
-      apiVersion: release.apiVersion ?? KruiseApiVersion.V1ALPHA1,
       rolloutName: this.names.rollout,
       trafficRoutingName: this.names.trafficRouting,
       namespace: this.namespace,
     });
-    if (release.matches && release.matches.length > 0) kruise.addMatch(release.matches);
+    addChecks(this, () => releaseChecks(this, kruise, this.allServices()));
     return kruise;
   }
 
@@ -270,8 +325,12 @@ export class GrayService extends Construct {
 
   /** Every header a lane of the app is carried by (the weighted lane entry skips them). */
   private laneHeaders(): string[] {
-    return this.node.root.node.findAll().filter((c): c is GrayService => c instanceof GrayService)
-      .flatMap((s) => s.routing.lanes.map((l) => l.header));
+    return this.allServices().flatMap((s) => s.routing.lanes.map((l) => l.header));
+  }
+
+  /** Every GrayService of the app, in construct-tree order. */
+  private allServices(): GrayService[] {
+    return this.node.root.node.findAll().filter((c): c is GrayService => c instanceof GrayService);
   }
 
   private validateService(): ModelProblem[] {
@@ -285,15 +344,12 @@ export class GrayService extends Construct {
       const selected = this.workloads.filter((w) => labelsMatch(s.labels, w.podLabels));
       if (selected.length === 0) errors.push({ prop: `subset ${s.name}`, what: 'selects no pod of the service', fix: 'make the subset labels match a workload of the service' });
     }
-    if (this.release && this.release.trafficMatches.length === 0 && this.release.weight === undefined) {
-      errors.push({ prop: 'release', what: 'the TrafficRouting has neither header matches nor a weight, so no traffic would reach the canary', fix: 'give release.matches or release.weight, or add the service to a progressive TrafficLane' });
-    }
     return errors;
   }
 }
 
 /** The object names of a service, each defaulting from the service name. */
-function namesOf(name: string, baseVersion: string, given: GrayServiceNames = {}): Required<GrayServiceNames> {
+function namesOf(name: string, baseVersion: string, given: GrayServiceNames = {}, explicitVersions = false): Required<GrayServiceNames> {
   return {
     deployment: given.deployment ?? `${name}-${baseVersion}`,
     destinationRule: given.destinationRule ?? `dr-${name}`,
@@ -301,6 +357,6 @@ function namesOf(name: string, baseVersion: string, given: GrayServiceNames = {}
     gatewayVirtualService: given.gatewayVirtualService ?? `vs-${name}-gateway`,
     rollout: given.rollout ?? `rollouts-${name}`,
     trafficRouting: given.trafficRouting ?? `${name}-tr`,
-    baseSubset: given.baseSubset ?? `version-${baseVersion}`,
+    baseSubset: given.baseSubset ?? (explicitVersions ? baseVersion : `version-${baseVersion}`),
   };
 }

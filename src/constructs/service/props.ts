@@ -1,39 +1,8 @@
+import type { ServiceRoutingProps } from './routing-props';
 import type { ServiceWorkloadProps } from './workload-props';
-import { IstioApiVersion, KruiseApiVersion, LoadBalancer } from '../../model/api-versions';
-import { CanaryStep, HeaderMatch } from '../../model/kruise/canary-step';
+import { IstioApiVersion, LoadBalancer } from '../../model/api-versions';
+import { ProgressiveReleaseOptions, Release } from '../../model/kruise/release';
 import { IngressGateway } from '../ingress/ingress-gateway';
-
-/** Progressive delivery of a GrayService through an OpenKruise Rollout. */
-export interface ProgressiveReleaseOptions {
-  /**
-   * Canary steps of the Rollout.
-   * @default [CanaryStep.replicas(1)] - one canary pod, then wait for approval (the seed)
-   */
-  readonly steps?: readonly CanaryStep[];
-  /**
-   * Header conditions (ANDed) under which a request reaches the canary, written to the
-   * TrafficRouting. A TrafficLane in progressive mode sets this for its members.
-   * @default - none (give a weight, or add the service to a progressive TrafficLane)
-   */
-  readonly matches?: readonly HeaderMatch[];
-  /**
-   * Percentage of traffic the TrafficRouting sends to the canary (0-100). When matches are
-   * also given, Kruise uses the matches.
-   * @default - none
-   */
-  readonly weight?: number;
-  /**
-   * Value of the version label on canary pods; it replaces the base value so a canary pod is
-   * never in the base subset.
-   * @default 'canary'
-   */
-  readonly canaryVersion?: string;
-  /**
-   * apiVersion of the Rollout.
-   * @default KruiseApiVersion.V1ALPHA1
-   */
-  readonly apiVersion?: KruiseApiVersion;
-}
 
 /** Names of the objects a GrayService writes; each defaults from the service name. */
 export interface GrayServiceNames {
@@ -53,8 +22,11 @@ export interface GrayServiceNames {
   readonly baseSubset?: string;
 }
 
-/** Props of {@link GrayService}; the pod recipe is in {@link ServiceWorkloadProps}. */
-export interface GrayServiceProps extends ServiceWorkloadProps {
+/**
+ * Props of {@link GrayService}; the pod recipe is in {@link ServiceWorkloadProps}, the versions,
+ * routes, policies and ports in {@link ServiceRoutingProps}.
+ */
+export interface GrayServiceProps extends ServiceWorkloadProps, ServiceRoutingProps {
   /**
    * Name of the service: the Service name, the `app` label and the mesh host.
    * @default - the construct id
@@ -65,8 +37,11 @@ export interface GrayServiceProps extends ServiceWorkloadProps {
    * @default - the chart's namespace
    */
   readonly namespace?: string;
-  /** Port of the Service (named `http`). */
-  readonly port: number;
+  /**
+   * Port of the Service (one HTTP port named `http`). Give either `port` or `ports`.
+   * @default - none (give `ports`)
+   */
+  readonly port?: number;
   /**
    * Port the container listens on.
    * @default - the same as `port`
@@ -83,7 +58,8 @@ export interface GrayServiceProps extends ServiceWorkloadProps {
    */
   readonly baseVersion?: string;
   /**
-   * Load-balancing algorithm of the DestinationRule.
+   * Load-balancing algorithm of the DestinationRule (`trafficPolicy.loadBalancer` offers
+   * consistent hashing too; give one of them).
    * @default LoadBalancer.ROUND_ROBIN
    */
   readonly loadBalancer?: LoadBalancer;
@@ -104,10 +80,13 @@ export interface GrayServiceProps extends ServiceWorkloadProps {
    */
   readonly gatewayHosts?: readonly string[];
   /**
-   * Progressive delivery through an OpenKruise Rollout and TrafficRouting.
+   * Progressive delivery through an OpenKruise Rollout: `Release.lanes({...})` (a TrafficRouting
+   * with header matches for the whole release, shared by progressive TrafficLanes; the seed's) or
+   * `Release.canary({ steps })` (the Rollout's own trafficRoutings, routed step by step). The
+   * plain-object form `{ matches, steps }` is a lane release.
    * @default - no Rollout
    */
-  readonly release?: ProgressiveReleaseOptions;
+  readonly release?: Release | ProgressiveReleaseOptions;
   /**
    * apiVersion of the Istio objects.
    * @default IstioApiVersion.V1BETA1

@@ -6,21 +6,15 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { gatewayHostsOf } from './checks';
-import { DestinationRuleSpecTrafficPolicyLoadBalancerSimple, toJson_DestinationRuleSpec, toJson_VirtualServiceSpec } from '../../../imports/istio-networking';
+import { toJson_DestinationRuleSpec, toJson_VirtualServiceSpec } from '../../../imports/istio-networking';
 import { IstioApiVersion, LoadBalancer } from '../../model/api-versions';
 import { Problems } from '../../model/problem';
+import { isHttpFamily } from '../../model/routing/protocol';
 import { RenderContext, ServiceRouting } from '../../model/routing/service-routing';
+import { renderTrafficPolicy, TrafficPolicy } from '../../model/routing/traffic-policy';
 import { meshObject } from '../core/mesh-object';
 import { ChartState } from '../core/state';
 import type { IngressGateway } from '../ingress/ingress-gateway';
-
-/** Our enum to the generated one (the same values; the generated enum is not public API). */
-const LOAD_BALANCER: Readonly<Record<LoadBalancer, DestinationRuleSpecTrafficPolicyLoadBalancerSimple>> = {
-  [LoadBalancer.ROUND_ROBIN]: DestinationRuleSpecTrafficPolicyLoadBalancerSimple.ROUND_UNDERSCORE_ROBIN,
-  [LoadBalancer.LEAST_REQUEST]: DestinationRuleSpecTrafficPolicyLoadBalancerSimple.LEAST_UNDERSCORE_REQUEST,
-  [LoadBalancer.RANDOM]: DestinationRuleSpecTrafficPolicyLoadBalancerSimple.RANDOM,
-  [LoadBalancer.PASSTHROUGH]: DestinationRuleSpecTrafficPolicyLoadBalancerSimple.PASSTHROUGH,
-};
 
 /** What the routing objects need to know about their service. */
 export interface ServiceRoutingObjectsProps {
@@ -29,6 +23,8 @@ export interface ServiceRoutingObjectsProps {
   readonly apiVersion: IstioApiVersion;
   readonly names: { readonly destinationRule: string; readonly virtualService: string; readonly gatewayVirtualService: string };
   readonly loadBalancer: LoadBalancer;
+  /** The service's traffic policy (its load balancer replaces `loadBalancer`). */
+  readonly trafficPolicy?: TrafficPolicy;
   readonly gateway?: IngressGateway;
   readonly gatewayHosts?: readonly string[];
   /** Every header a lane of the app is carried by, read at synth. */
@@ -47,7 +43,7 @@ export class ServiceRoutingObjects {
       metadata: { name: o.names.destinationRule, namespace: o.namespace },
       spec: () => toJson_DestinationRuleSpec({
         host: o.host,
-        trafficPolicy: { loadBalancer: { simple: LOAD_BALANCER[o.loadBalancer] } },
+        trafficPolicy: renderTrafficPolicy(o.trafficPolicy, o.loadBalancer),
         subsets: routing.renderSubsets(),
       }),
     });
@@ -55,7 +51,12 @@ export class ServiceRoutingObjects {
       apiVersion: o.apiVersion,
       kind: 'VirtualService',
       metadata: { name: o.names.virtualService, namespace: o.namespace },
-      spec: () => toJson_VirtualServiceSpec({ hosts: [o.host], http: routing.renderHttp(this.renderContext(false)) }),
+      spec: () => toJson_VirtualServiceSpec({
+        hosts: [o.host],
+        http: routing.renderHttp(this.renderContext(false)),
+        tcp: routing.renderTcp(),
+        tls: routing.renderTls(),
+      }),
     });
     if (o.gateway) {
       const gateway = o.gateway;
@@ -85,6 +86,11 @@ export class ServiceRoutingObjects {
 
   /** What the VirtualServices need at synth besides the service's own routing. */
   private renderContext(gateway: boolean): RenderContext {
-    return { gateway, laneHeaders: gateway && this.routing.weightedEntries.length > 0 ? this.o.laneHeaders() : [] };
+    return {
+      gateway,
+      laneHeaders: gateway && this.routing.weightedEntries.length > 0 ? this.o.laneHeaders() : [],
+      // A gateway has no port of the service to keep: with several ports, name the HTTP one.
+      destinationPort: gateway && this.routing.ports.length > 1 ? this.routing.ports.find((p) => isHttpFamily(p.protocol))?.port : undefined,
+    };
   }
 }

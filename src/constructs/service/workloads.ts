@@ -45,6 +45,12 @@ export interface ServiceWorkloadsProps {
   readonly ports: readonly ContainerPortSpec[];
   /** The services the pods call, read at synth. */
   readonly callees: () => readonly string[];
+  /**
+   * The base version's own overrides of the recipe, when the service lists `versions` (#12): the
+   * base Deployment is the default route's version, built like any other version.
+   * @default - the recipe's image, env, replicas, autoscaling and adopt
+   */
+  readonly baseOverrides?: VersionWorkloadProps;
 }
 
 /** A function run on every Deployment of the service. */
@@ -88,18 +94,22 @@ export class ServiceWorkloads {
     this.serviceAccountName = r.serviceAccount?.name ?? o.name;
     this.serviceAccount = r.serviceAccount?.create === false ? undefined : createServiceAccount(scope, this.serviceAccountName, o.namespace);
     this.account = this.serviceAccount ?? kplus.ServiceAccount.fromServiceAccountName(scope, 'ExistingServiceAccount', this.serviceAccountName);
+    const v = o.baseOverrides;
+    if (v) checkVersionProps(p, `versions[${v.name}]`, v);
+    p.throwIfAny();
     this.base = this.build(p, {
       id: 'Deployment',
       name: o.baseDeployment,
       role: WorkloadRole.VERSION,
       version: o.baseVersion,
       labels: { [o.versionLabel]: o.baseVersion },
-      image: r.image,
-      env: r.env,
-      replicas: r.replicas,
-      autoscaling: r.autoscaling,
-      adopt: r.adopt,
-      prop: '',
+      image: v?.image ?? r.image,
+      env: v?.env ? { ...(r.env ?? {}), ...v.env } : r.env,
+      replicas: v?.replicas ?? r.replicas,
+      resources: v?.resources,
+      autoscaling: v?.autoscaling ?? r.autoscaling,
+      adopt: v?.adopt ?? r.adopt,
+      prop: v ? `versions[${v.name}]` : '',
     });
     // Every Deployment of the service shares the recipe: one changed through the cdk8s-plus API
     // alone (e.g. service.deployment.addVolume) is reported with the onEachWorkload fix.

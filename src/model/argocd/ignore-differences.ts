@@ -7,9 +7,13 @@
  * object OutOfSync during a release and a sync (or self-heal) would undo Kruise's change.
  * Fields that only Kruise sets (its bookkeeping annotations and labels, the stable Service's
  * `pod-template-hash` selector key, finalizers, status) are left out on purpose: Argo CD never
- * reports a field the desired manifest does not set, and with `RespectIgnoreDifferences=true`
- * every ignored field would be copied from the live object into what Argo CD applies, making
- * Argo CD a co-owner of Kruise's bookkeeping.
+ * reports a field the desired manifest does not set, and an apply does not remove a field the
+ * last-applied configuration never had.
+ *
+ * The entries make the diff (and so `ApplyOutOfSyncOnly` and self-heal) leave Kruise's edits
+ * alone. They are not meant for `RespectIgnoreDifferences=true`, which the library refuses: for
+ * array elements it applies git's whole array or the live one, never both (argo-cd v3.5.1
+ * `controller/sync.go` normalizeTargetResources, restoreNonIgnoredFields; issues #9678, #17694).
  *
  * Behaviour checked against openkruise/rollouts v0.6.2 (the version of the CRDs we import):
  * `lua_configuration/networking.istio.io/{VirtualService,DestinationRule}/trafficRouting.lua`,

@@ -1,6 +1,28 @@
+/**
+ * The ingress coloring script: Lua 5.1 / LuaJIT for Envoy's Lua filter, built only with the
+ * typed Lua builder (src/model/lua).
+ *
+ * Route cache: on Envoy 1.31 (Istio 1.23) every `headers:replace()` or `remove()` in
+ * `envoy_on_request` clears the route cache, so the router matches the gateway's routes again on
+ * the colored headers (notes: istio-envoy.md §1; `StreamHandleWrapper::luaHeaders` →
+ * `onHeadersModified` → `clearRouteCache`). The script therefore calls no `clearRouteCache()`
+ * (that method exists only from Envoy 1.34, where clearing after a header change is still the
+ * default).
+ */
 import { ColoringRule, ColoringRuleKind } from './coloring-rule';
+import { call, local, n, notNil, ret, s, v, when } from './lua-dsl';
+import { basisPoints } from './rule-checks';
+import {
+  bucketOfFunction, digFunction, forwardedKeyFunction, fnv1aFunction, groupsHexFunction, hasValueFunction, inBucketFunction, inRangeFunction,
+  ipKeyFunction, ipv4HexFunction, peerKeyFunction, verifiedPayloadFunction, xor8Functions,
+} from './script-identity';
+import {
+  cookieFunction, countFieldsFunction, fieldFunction, hasPrefixFunction, hasSuffixFunction, requestHostFunction, trimFunction,
+} from './script-text';
+import { UserKeyKind } from './user-key';
 import { lua, LuaExpr, LuaStatement } from '../lua/ast';
 import { renderLua } from '../lua/render';
+import { parseCidr, AddressRange } from '../security/address';
 
 /** What the ingress coloring script does; validated by `TrafficColoring` before this runs. */
 export interface ColoringScriptOptions {
@@ -12,92 +34,146 @@ export interface ColoringScriptOptions {
   readonly defaultValue?: string;
   /** Keep a lane header the client sent, and color only requests without one. */
   readonly trustClientHeader: boolean;
+  /**
+   * Hosts (Gateway server hosts, `namespace/` removed) the script acts on; any other
+   * `:authority` leaves the request untouched. `*` or undefined: every host.
+   */
+  readonly hosts?: readonly string[];
 }
 
-const HEADERS = lua.name('headers');
-const STRING = lua.name('string');
-const str = lua.str;
+const HEADERS = v('headers');
+const HANDLE = v('request_handle');
 
-/** `string.<fn>(args)`. */
-function stringLib(fn: string, ...args: LuaExpr[]): LuaExpr {
-  return lua.call(lua.field(STRING, fn), ...args);
+/** Helper groups in the order they are defined (a helper only calls those defined before it). */
+type Helper = 'text' | 'cookie' | 'prefix' | 'host' | 'address' | 'forwarded' | 'claims' | 'hash';
+const HELPERS: ReadonlyArray<[Helper, () => LuaStatement[]]> = [
+  ['text', () => [trimFunction()]],
+  ['cookie', () => [cookieFunction()]],
+  ['prefix', () => [hasPrefixFunction()]],
+  ['host', () => [hasSuffixFunction(), requestHostFunction()]],
+  ['address', () => [ipv4HexFunction(), groupsHexFunction(), ipKeyFunction(), peerKeyFunction(), inRangeFunction()]],
+  ['forwarded', () => [fieldFunction(), countFieldsFunction(), forwardedKeyFunction()]],
+  ['claims', () => [verifiedPayloadFunction(), digFunction(), hasValueFunction()]],
+  ['hash', () => [...xor8Functions(), fnv1aFunction(), bucketOfFunction(), inBucketFunction()]],
+];
+
+/** Per request values the conditions share, computed once before the rules. */
+interface Prelude {
+  readonly statements: LuaStatement[];
+  /** Local holding the client address key, by trusted hops (0: the TCP peer). */
+  readonly addressVar: Map<number, string>;
+  /** Local holding the verified payload, by issuer. */
+  readonly payloadVar: Map<string, string>;
+  /** Local holding the hash bucket of a user key, by `key id|salt`. */
+  readonly bucketVar: Map<string, string>;
 }
 
-/** `string.byte(s, i) == 32 or string.byte(s, i) == 9`: a space or a tab at `i`. */
-function isBlankAt(s: string, i: string): LuaExpr {
-  const byte = stringLib('byte', lua.name(s), lua.name(i));
-  return lua.or(lua.eq(byte, lua.num(32)), lua.eq(byte, lua.num(9)));
+function helpersFor(rules: readonly ColoringRule[], hosts: readonly string[] | undefined): Set<Helper> {
+  const need = new Set<Helper>();
+  const add = (...h: Helper[]) => h.forEach((x) => need.add(x));
+  if (hosts) add('host');
+  for (const r of rules) {
+    if (r.kind === ColoringRuleKind.COOKIE_EQUALS) add('text', 'cookie');
+    if (r.kind === ColoringRuleKind.HEADER_PREFIX) add('prefix');
+    if (r.kind === ColoringRuleKind.SOURCE_ADDRESS) add('address');
+    if (r.kind === ColoringRuleKind.SOURCE_ADDRESS && r.trustedProxyHops) add('text', 'address', 'forwarded');
+    if (r.kind === ColoringRuleKind.JWT_CLAIM) add('claims');
+    if (r.kind === ColoringRuleKind.COHORT) add('hash');
+    if (r.kind === ColoringRuleKind.COHORT && r.userKey?.kind === UserKeyKind.COOKIE) add('text', 'cookie');
+    if (r.kind === ColoringRuleKind.COHORT && r.userKey?.kind === UserKeyKind.JWT_CLAIM) add('claims');
+  }
+  return need;
 }
 
-/** `local function trim(s)`: strips spaces and tabs at both ends, without Lua patterns. */
-function trimFunction(): LuaStatement {
-  const i = lua.name('i');
-  const j = lua.name('j');
-  return lua.localFunction('trim', ['s'], [
-    lua.local('i', lua.num(1)),
-    lua.local('j', stringLib('len', lua.name('s'))),
-    lua.while(lua.and(lua.binary('<=', i, j), isBlankAt('s', 'i')), [lua.assign('i', lua.binary('+', i, lua.num(1)))]),
-    lua.while(lua.and(lua.binary('>=', j, i), isBlankAt('s', 'j')), [lua.assign('j', lua.binary('-', j, lua.num(1)))]),
-    lua.return(stringLib('sub', lua.name('s'), i, j)),
-  ]);
+function prelude(rules: readonly ColoringRule[]): Prelude {
+  const statements: LuaStatement[] = [];
+  const addressVar = new Map<number, string>();
+  const payloadVar = new Map<string, string>();
+  const bucketVar = new Map<string, string>();
+  const pre = { statements, addressVar, payloadVar, bucketVar };
+  for (const r of rules) {
+    if (r.kind === ColoringRuleKind.SOURCE_ADDRESS && !addressVar.has(r.trustedProxyHops ?? 0)) {
+      const hops = r.trustedProxyHops ?? 0;
+      const name = `client_${addressVar.size + 1}`;
+      addressVar.set(hops, name);
+      statements.push(local(name, hops === 0 ? call('peer_key', HANDLE) : call('forwarded_key', HANDLE, HEADERS, n(hops))));
+    }
+    const issuer = r.requiredIssuer;
+    if (issuer !== undefined && !payloadVar.has(issuer)) {
+      const name = `payload_${payloadVar.size + 1}`;
+      payloadVar.set(issuer, name);
+      statements.push(local(name, call('verified_payload', HANDLE, s(issuer))));
+    }
+    if (r.kind === ColoringRuleKind.COHORT && !bucketVar.has(cohortGroup(r))) {
+      // One hash per user key and salt per request, however many cohorts share it.
+      const name = `bucket_${bucketVar.size + 1}`;
+      bucketVar.set(cohortGroup(r), name);
+      statements.push(local(name, call('bucket_of', userKeyValue(r, pre), s(r.salt ?? ''))));
+    }
+  }
+  return pre;
 }
 
-/**
- * `local function cookie(headers, name)`: the value of the first cookie named exactly `name`
- * in the `cookie` header, or nil. Splits on `;` with a plain `string.find`, splits each part
- * at its first `=`, trims spaces and tabs. No Lua pattern is ever built from a name or value.
- */
-function cookieFunction(): LuaStatement {
-  const raw = lua.name('raw');
-  const start = lua.name('start');
-  const sep = lua.name('sep');
-  const part = lua.name('part');
-  const eq = lua.name('eq');
-  const minus1 = (e: LuaExpr) => lua.binary('-', e, lua.num(1));
-  const plus1 = (e: LuaExpr) => lua.binary('+', e, lua.num(1));
-  return lua.localFunction('cookie', ['headers', 'name'], [
-    lua.local('raw', lua.method(HEADERS, 'get', str('cookie'))),
-    lua.if([{ condition: lua.eq(raw, lua.nil), body: [lua.return(lua.nil)] }]),
-    lua.local('start', lua.num(1)),
-    lua.while(lua.bool(true), [
-      lua.local('sep', stringLib('find', raw, str(';'), start, lua.bool(true))),
-      lua.local('part'),
-      lua.if(
-        [{ condition: lua.eq(sep, lua.nil), body: [lua.assign('part', stringLib('sub', raw, start))] }],
-        [lua.assign('part', stringLib('sub', raw, start, minus1(sep)))],
-      ),
-      lua.local('eq', stringLib('find', part, str('='), lua.num(1), lua.bool(true))),
-      lua.if([{
-        condition: lua.and(
-          lua.ne(eq, lua.nil),
-          lua.eq(lua.call(lua.name('trim'), stringLib('sub', part, lua.num(1), minus1(eq))), lua.name('name')),
-        ),
-        body: [lua.return(lua.call(lua.name('trim'), stringLib('sub', part, plus1(eq))))],
-      }]),
-      lua.if([{ condition: lua.eq(sep, lua.nil), body: [lua.return(lua.nil)] }]),
-      lua.assign('start', plus1(sep)),
-    ]),
-  ]);
+/** Cohorts on one key and salt share one hash and stack their ranges. */
+function cohortGroup(r: ColoringRule): string {
+  return `${r.userKey!.id}|${r.salt}`;
 }
 
-/** `local function has_prefix(v, p)`: v is not nil and starts with p, by plain comparison. */
-function hasPrefixFunction(): LuaStatement {
-  const v = lua.name('v');
-  const p = lua.name('p');
-  return lua.localFunction('has_prefix', ['v', 'p'], [
-    lua.return(lua.and(lua.ne(v, lua.nil), lua.eq(stringLib('sub', v, lua.num(1), stringLib('len', p)), p))),
-  ]);
+/** `dig(dig(payload, "a"), "b")`: the claim at `path` of a verified payload. */
+function claimAt(payload: string, path: readonly string[]): LuaExpr {
+  return path.reduce<LuaExpr>((acc, key) => call('dig', acc, s(key)), v(payload));
+}
+
+/** Each cohort rule's bucket range [lo, hi): cohorts on one key and salt stack in rule order. */
+function cohortRanges(rules: readonly ColoringRule[]): Map<ColoringRule, [number, number]> {
+  const used = new Map<string, number>();
+  const ranges = new Map<ColoringRule, [number, number]>();
+  for (const r of rules.filter((x) => x.kind === ColoringRuleKind.COHORT)) {
+    const group = cohortGroup(r);
+    const lo = used.get(group) ?? 0;
+    const hi = lo + basisPoints(r.percent!);
+    used.set(group, hi);
+    ranges.set(r, [lo, hi]);
+  }
+  return ranges;
 }
 
 /** The condition a rule compiles to. */
-function condition(rule: ColoringRule): LuaExpr {
-  const get = (name: string) => lua.method(HEADERS, 'get', str(name));
+function condition(rule: ColoringRule, pre: Prelude, ranges: Map<ColoringRule, [number, number]>): LuaExpr {
+  const get = (name: string) => lua.method(HEADERS, 'get', s(name));
   switch (rule.kind) {
-    case ColoringRuleKind.HEADER_EQUALS: return lua.eq(get(rule.key), str(rule.value!));
-    case ColoringRuleKind.HEADER_PRESENT: return lua.ne(get(rule.key), lua.nil);
-    case ColoringRuleKind.HEADER_PREFIX: return lua.call(lua.name('has_prefix'), get(rule.key), str(rule.value!));
-    case ColoringRuleKind.COOKIE_EQUALS: return lua.eq(lua.call(lua.name('cookie'), HEADERS, str(rule.key)), str(rule.value!));
+    case ColoringRuleKind.HEADER_EQUALS: return lua.eq(get(rule.key!), s(rule.value!));
+    case ColoringRuleKind.HEADER_PRESENT: return notNil(get(rule.key!));
+    case ColoringRuleKind.HEADER_PREFIX: return call('has_prefix', get(rule.key!), s(rule.value!));
+    case ColoringRuleKind.COOKIE_EQUALS: return lua.eq(call('cookie', HEADERS, s(rule.key!)), s(rule.value!));
+    case ColoringRuleKind.JWT_CLAIM: return call('has_value', claimAt(pre.payloadVar.get(rule.issuer!)!, rule.claimPath!), s(rule.value!));
+    case ColoringRuleKind.SOURCE_ADDRESS: {
+      const key = v(pre.addressVar.get(rule.trustedProxyHops ?? 0)!);
+      const blocks = rule.cidrs!.map((c) => parseCidr(c) as AddressRange);
+      return blocks.map((b) => call('in_range', key, s(b.low), s(b.high)) as LuaExpr).reduce((a, b) => lua.or(a, b));
+    }
+    case ColoringRuleKind.COHORT: {
+      const [lo, hi] = ranges.get(rule)!;
+      return call('in_bucket', v(pre.bucketVar.get(cohortGroup(rule))!), n(lo), n(hi));
+    }
   }
+}
+
+function userKeyValue(rule: ColoringRule, pre: Prelude): LuaExpr {
+  const key = rule.userKey!;
+  switch (key.kind) {
+    case UserKeyKind.HEADER: return lua.method(HEADERS, 'get', s(key.name));
+    case UserKeyKind.COOKIE: return call('cookie', HEADERS, s(key.name));
+    case UserKeyKind.JWT_CLAIM: return claimAt(pre.payloadVar.get(key.issuer!)!, key.claimPath!);
+  }
+}
+
+/** `if not (host == "a" or has_suffix(host, ".b")) then return end`: other hosts are untouched. */
+function hostScope(hosts: readonly string[]): LuaStatement[] {
+  const host = v('host');
+  const covered = hosts.map((h) => (h.startsWith('*.') ? call('has_suffix', host, s(h.slice(1))) : lua.eq(host, s(h))) as LuaExpr)
+    .reduce((a, b) => lua.or(a, b));
+  return [local('host', call('request_host', HEADERS)), when(lua.not(covered), [ret()])];
 }
 
 /**
@@ -105,39 +181,47 @@ function condition(rule: ColoringRule): LuaExpr {
  * rules use), then the global `envoy_on_request(request_handle)`.
  */
 export function coloringStatements(options: ColoringScriptOptions): LuaStatement[] {
-  const laneHeader = str(options.header);
-  const set = (value: string) => lua.exec(lua.method(HEADERS, 'replace', laneHeader, str(value)));
-  const kinds = new Set(options.rules.map(r => r.kind));
+  const laneHeader = s(options.header);
+  const setLane = (value: string) => lua.exec(lua.method(HEADERS, 'replace', laneHeader, s(value)));
+  const hosts = options.hosts && !options.hosts.includes('*') && options.hosts.length > 0 ? [...options.hosts] : undefined;
+  const need = helpersFor(options.rules, hosts);
+  const helpers = HELPERS.filter(([h]) => need.has(h)).flatMap(([, make]) => make());
 
-  const helpers: LuaStatement[] = [];
-  if (kinds.has(ColoringRuleKind.COOKIE_EQUALS)) helpers.push(trimFunction(), cookieFunction());
-  if (kinds.has(ColoringRuleKind.HEADER_PREFIX)) helpers.push(hasPrefixFunction());
-
-  const body: LuaStatement[] = [lua.local('headers', lua.method(lua.name('request_handle'), 'headers'))];
+  const body: LuaStatement[] = [lua.local('headers', lua.method(HANDLE, 'headers'))];
+  if (hosts) body.push(...hostScope(hosts));
   if (options.trustClientHeader) {
     // A lane the client chose is kept: only uncolored requests go on.
-    body.push(lua.if([{ condition: lua.ne(lua.method(HEADERS, 'get', laneHeader), lua.nil), body: [lua.return()] }]));
+    body.push(when(notNil(lua.method(HEADERS, 'get', laneHeader)), [ret()]));
   }
+  const pre = prelude(options.rules);
+  body.push(...pre.statements);
 
   // When nothing matches: the default, or else no lane header at all (a spoofed one is removed).
   const otherwise: LuaStatement[] = options.defaultValue !== undefined
-    ? [set(options.defaultValue)]
+    ? [setLane(options.defaultValue)]
     : options.trustClientHeader ? [] : [lua.exec(lua.method(HEADERS, 'remove', laneHeader))];
-
   if (options.rules.length === 0) {
     body.push(...otherwise);
   } else {
-    body.push(lua.if(options.rules.map(rule => ({ condition: condition(rule), body: [set(rule.laneValue)] })), otherwise));
+    const ranges = cohortRanges(options.rules);
+    body.push(lua.if(options.rules.map((rule) => ({ condition: condition(rule, pre, ranges), body: [setLane(rule.laneValue)] })), otherwise));
   }
-  // Filters ahead of this one in the gateway's chain (fault, CORS) may already have chosen the
-  // route from the uncolored headers: have Envoy choose it again (Envoy 1.32+; older Envoy has
-  // no clearRouteCache, and its userdata answers nil for the missing method).
-  const handle = lua.name('request_handle');
-  body.push(lua.if([{ condition: lua.ne(lua.field(handle, 'clearRouteCache'), lua.nil), body: [lua.exec(lua.method(handle, 'clearRouteCache'))] }]));
   return [...helpers, lua.globalFunction('envoy_on_request', ['request_handle'], body)];
 }
 
 /** The coloring script as Lua 5.1 / LuaJIT source. */
 export function coloringScript(options: ColoringScriptOptions): string {
   return renderLua(coloringStatements(options));
+}
+
+/** Sum of the shares of cohorts on one key and salt, in basis points, by `key|salt` (for checks). */
+export function cohortTotals(rules: readonly ColoringRule[]): Map<string, { readonly key: string; readonly basisPoints: number }> {
+  const totals = new Map<string, { key: string; basisPoints: number }>();
+  for (const r of rules.filter((x) => x.kind === ColoringRuleKind.COHORT)) {
+    const group = cohortGroup(r);
+    const t = totals.get(group) ?? { key: `${r.userKey}${r.salt ? ` (salt ${JSON.stringify(r.salt)})` : ''}`, basisPoints: 0 };
+    t.basisPoints += basisPoints(r.percent!);
+    totals.set(group, t);
+  }
+  return totals;
 }

@@ -2,12 +2,13 @@
  * A small typed Lua syntax tree: the only way the library writes Lua.
  *
  * It covers the Lua 5.1 subset Envoy's LuaJIT runs and nothing newer: no integer division,
- * no bitwise operators, no goto. Text enters only as {@link lua.str} string literals (escaped
+ * no bitwise operators, no goto. Arithmetic is on doubles: integers are exact below 2^53, so
+ * generated code keeps every intermediate value under that bound. Text enters only as {@link lua.str} string literals (escaped
  * by `luaString`); names are checked to be identifiers, numbers to be safe integers.
  */
 
 /** Binary operators the builder can emit (all Lua 5.1). */
-export type LuaBinaryOperator = '==' | '~=' | '<' | '<=' | '>' | '>=' | 'and' | 'or' | '..' | '+' | '-';
+export type LuaBinaryOperator = '==' | '~=' | '<' | '<=' | '>' | '>=' | 'and' | 'or' | '..' | '+' | '-' | '*' | '/' | '%';
 
 /** A Lua expression. */
 export type LuaExpr =

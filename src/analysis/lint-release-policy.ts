@@ -1,0 +1,85 @@
+/**
+ * Lint rule GR015 (written by #12 for #15 to wire into lint.ts): what a route's policy loses
+ * while a Kruise release runs in match mode.
+ *
+ * Kruise's Istio script (openkruise/rollouts v0.6.2
+ * `lua_configuration/networking.istio.io/VirtualService/trafficRouting.lua`,
+ * `GenerateRoutesWithMatches`; kruise.md §4) builds the canary rule from scratch: only `match`,
+ * one destination without weight or port, and optionally `headers.request` from the step's
+ * requestHeaderModifier. It inserts it first (`table.insert(spec.http, 1, route)`, Lua's index
+ * 1), so a request matching the release skips every rule of the VirtualService, and with them
+ * their timeout, retries, fault, mirror, CORS, header changes, rewrite and destination port.
+ * (Weight mode edits the match-less rules in place and keeps all of that.)
+ */
+import { field, items } from '../model/json';
+import { ReleaseUnit, releaseUnits } from '../model/kruise/istio-contract';
+import { rolloutSpec } from '../model/kruise/kruise-views';
+import { Manifest, ManifestIndex, ObjectRef, indexManifests, namespaceOf, refOf } from '../model/manifest';
+
+/** The rule's `LINT_RULES` entry. */
+export const RELEASE_POLICY_RULE = {
+  code: 'GR015',
+  severity: 'warning' as const,
+  summary: 'Kruise\'s match-mode canary rule drops the policy (timeout, retries, fault, ...) of the routes it bypasses',
+};
+
+/** The entry for lint.ts's `LINT_RULES` (spread it in, as `...PORT_RULES` is). */
+export const RELEASE_POLICY_RULES: Record<string, { severity: 'warning'; summary: string }> = {
+  [RELEASE_POLICY_RULE.code]: { severity: RELEASE_POLICY_RULE.severity, summary: RELEASE_POLICY_RULE.summary },
+};
+
+/** Rule fields Kruise's canary rule does not copy. */
+const RULE_FIELDS = ['timeout', 'retries', 'fault', 'mirror', 'mirrors', 'corsPolicy', 'headers', 'rewrite'] as const;
+
+/** One finding, as lint reports it. */
+export interface ReleasePolicyFinding {
+  readonly code: string;
+  readonly severity: 'warning';
+  readonly object: ObjectRef;
+  readonly message: string;
+}
+
+/** The findings of GR015 over manifests. */
+export function releasePolicyFindings(manifests: readonly unknown[]): ReleasePolicyFinding[] {
+  const out: ReleasePolicyFinding[] = [];
+  checkReleasePolicy(indexManifests(manifests), (code, m, message) => out.push({ code, severity: RELEASE_POLICY_RULE.severity, object: refOf(m), message }));
+  return out;
+}
+
+/** GR015 in lint's form: `checkReleasePolicy(index, report)`. */
+export function checkReleasePolicy(index: ManifestIndex, report: (code: string, m: Manifest, message: string) => void): void {
+  for (const u of releaseUnits(index.all).filter(inMatchMode)) {
+    for (const ref of u.customNetworkRefs.filter((r) => r.kind === 'VirtualService')) {
+      const vs = index.virtualServices.find((v) => v.metadata.name === ref.name && namespaceOf(v) === u.namespace);
+      if (!vs) continue;
+      const lost = lostPolicies(vs, u.service);
+      if (lost.length === 0) continue;
+      report(RELEASE_POLICY_RULE.code, vs, `while ${u.source} releases ${u.service} by header match, Kruise puts its canary rule first, with none of ${lost.join('; ')}: `
+        + 'canary requests run without them (Istio\'s defaults: no timeout, 2 retries); release by weight to keep them, or accept the difference');
+    }
+  }
+}
+
+/** Whether the unit's release matches headers at some step (Kruise's match mode). */
+function inMatchMode(u: ReleaseUnit): boolean {
+  if (u.matches.length > 0) return true;
+  return u.rollouts.some((r) => (rolloutSpec(r).strategy?.canary?.steps ?? []).some((s) => (s.matches?.length ?? 0) > 0));
+}
+
+/**
+ * For each rule that routes to the stable host: the fields the canary rule lacks. The raw spec is
+ * read (the typed views keep only what routing reads, not the policy fields).
+ */
+function lostPolicies(vs: Manifest, service: string): string[] {
+  const out: string[] = [];
+  items(field(vs.spec, 'http')).forEach((rule, i) => {
+    const routes = items(field(rule, 'route'));
+    if (!routes.some((r) => String(field(field(r, 'destination'), 'host') ?? '').split('.')[0] === service)) return;
+    const fields: string[] = RULE_FIELDS.filter((f) => field(rule, f) !== undefined);
+    if (routes.some((r) => field(field(r, 'destination'), 'port') !== undefined)) fields.push('destination port');
+    if (routes.some((r) => field(r, 'headers') !== undefined)) fields.push('destination headers');
+    const name = field(rule, 'name');
+    if (fields.length > 0) out.push(`http[${i}]${typeof name === 'string' ? ` (${name})` : ''}: ${fields.join(', ')}`);
+  });
+  return out;
+}
