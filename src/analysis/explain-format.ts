@@ -52,6 +52,12 @@ function branchLine(d: ExplainedDestination): string {
   return `${pct(d.share)} ${target}${sets} → ${workloads}  [${d.selection}]`;
 }
 
+/** The destination's policy worth a line: everything but the load balancer's simple algorithm. */
+function policyLine(d: ExplainedDestination): string | undefined {
+  const entries = Object.entries(d.trafficPolicy ?? {}).filter(([k]) => k !== 'loadBalancer.simple');
+  return entries.length > 0 ? `policy: ${entries.map(([k, v]) => `${k}=${v}`).join(', ')}` : undefined;
+}
+
 function renderHop(hop: Hop, prefix: string, out: string[]): void {
   const to = `${hop.service ?? hop.host}${hop.port !== undefined ? `:${hop.port}` : ''}`;
   out.push(`${prefix}${hop.from} → ${to}`);
@@ -60,6 +66,8 @@ function renderHop(hop: Hop, prefix: string, out: string[]): void {
     const last = i === hop.destinations.length - 1;
     out.push(`${prefix}  ${last ? '└─' : '├─'} ${branchLine(d)}`);
     const under = `${prefix}  ${last ? '   ' : '│  '}`;
+    const policy = policyLine(d);
+    if (policy) out.push(`${under}${policy}`);
     for (const w of d.workloads) for (const call of w.calls) renderHop(call, under, out);
   });
 }
@@ -70,6 +78,7 @@ export function formatExplain(result: ExplainResult): string {
   const headers = Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`).join(', ') || '(none)';
   const out = [`request: ${r.method} ${r.path}${r.port !== undefined ? ` port ${r.port}` : ''}${r.authority ? ` host ${r.authority}` : ''}  headers: ${headers}`];
   if (result.release.length > 0) out.push(`release: ${result.release.join(', ')} (as Kruise rewrites the routes)`);
+  for (const n of result.notes ?? []) out.push(`note: ${n}`);
   out.push(`entry: ${result.entry}`);
   for (const hop of result.hops) renderHop(hop, '', out);
   for (const w of result.warnings) out.push(`warning: ${w}`);

@@ -20,6 +20,8 @@ export interface GatewayContext {
   readonly authority: string;
   /** The VirtualServices bound to the Gateway that serve the host, in input order. */
   readonly virtualServices: readonly Manifest[];
+  /** The server answers plain HTTP with a redirect to HTTPS (`tls.httpsRedirect`). */
+  readonly httpsRedirect?: boolean;
   /** Why no Gateway was found. */
   readonly notFound?: string;
 }
@@ -66,5 +68,13 @@ export function gatewayContext(
   const ref = gatewayRef(gw);
   const virtualServices = lookups.gatewayVirtualServices(ref).filter((vs) =>
     host === undefined || (index.views.virtualService(vs).hosts ?? []).some((h) => hostCovers(h, host)));
-  return { gateway: gw, ref, host, port: port ?? server?.port?.number, authority: host ?? exampleHost(server?.hosts ?? []), virtualServices };
+  return {
+    gateway: gw,
+    ref,
+    host,
+    port: port ?? server?.port?.number,
+    authority: host ?? exampleHost(server?.hosts ?? []),
+    virtualServices,
+    ...(server?.tls?.httpsRedirect ? { httpsRedirect: true } : {}),
+  };
 }

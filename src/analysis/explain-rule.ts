@@ -4,7 +4,9 @@
  */
 import { ExplainedFault, ExplainedMirror, ExplainedRule } from './explain-types';
 import { describeMatch, matchHeaderNames } from './match';
-import { Destination, HeaderOperations, HttpRouteDestination, HttpRule, Percentage } from '../model/istio-views';
+import { Destination, HeaderOperations, HttpRouteDestination, HttpRule, L4Rule, Percentage } from '../model/istio-views';
+import { field, isJsonObject, items } from '../model/json';
+import { Manifest } from '../model/manifest';
 
 /**
  * A fault's share in percent. Istio passes `percentage` (or the deprecated integer `percent`) to
@@ -60,4 +62,42 @@ export function routeShares(routes: readonly HttpRouteDestination[]): { readonly
 export function setHeaders(rule: HeaderOperations | undefined, route: HeaderOperations | undefined): Record<string, string> | undefined {
   const sets = { ...(rule?.set ?? {}), ...(route?.set ?? {}) };
   return Object.keys(sets).length > 0 ? Object.fromEntries(Object.entries(sets).map(([k, v]) => [k.toLowerCase(), v])) : undefined;
+}
+
+/** The first `tcp` rule for a connection to `port`: a match-less rule, or one whose entry names the port (and the caller). */
+export function tcpRule(
+  rules: readonly L4Rule[], req: { readonly port?: number; readonly sourceLabels?: Record<string, string>; readonly sourceNamespace?: string },
+): { readonly index: number; readonly rule: L4Rule; readonly match: string } | undefined {
+  for (const [index, rule] of rules.entries()) {
+    const entries = rule.match ?? [];
+    if (entries.length === 0) return { index, rule, match: 'any connection' };
+    const hit = entries.find((m) => (m.port === undefined || m.port === req.port)
+      && (!m.sourceNamespace || m.sourceNamespace === req.sourceNamespace)
+      && Object.entries(m.sourceLabels ?? {}).every(([k, v]) => req.sourceLabels?.[k] === v));
+    if (hit) return { index, rule, match: hit.port !== undefined ? `port ${hit.port}` : 'any connection' };
+  }
+  return undefined;
+}
+
+/** Leaf values of a JSON object by dotted path (`connectionPool.tcp.maxConnections`), arrays as JSON. */
+function flatten(value: unknown, prefix: string, out: Record<string, string | number | boolean>): void {
+  if (isJsonObject(value)) {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    out[prefix] = value;
+  } else if (Array.isArray(value)) {
+    out[prefix] = JSON.stringify(value);
+  }
+}
+
+/**
+ * The traffic policy requests to a destination get: the DestinationRule's `trafficPolicy`, with the
+ * subset's own `trafficPolicy` over it (Istio merges them field by field), as dotted paths.
+ */
+export function destinationPolicy(dr: Manifest, subset: string | undefined): Record<string, string | number | boolean> | undefined {
+  const out: Record<string, string | number | boolean> = {};
+  flatten(field(dr.spec, 'trafficPolicy'), '', out);
+  const own = items(field(dr.spec, 'subsets')).find((s) => field(s, 'name') === subset);
+  flatten(field(own, 'trafficPolicy'), '', out);
+  return Object.keys(out).length > 0 ? out : undefined;
 }

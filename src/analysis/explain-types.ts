@@ -34,6 +34,8 @@ export interface ExplainOptions extends PodIpOptions {
   readonly dynamicMetadata?: Readonly<Record<string, unknown>>;
   /** Skip the gateway's EnvoyFilters (the request is taken as already colored). @default false */
   readonly skipColoring?: boolean;
+  /** A TCP connection, routed by the `tcp` rules (by port and caller), not an HTTP request. @default false */
+  readonly tcp?: boolean;
 }
 
 /** How a hop ended. */
@@ -117,6 +119,8 @@ export interface ExplainedDestination {
   readonly share: number;
   /** Header changes the branch makes (`headers.request.set` of the rule and of the route), in words. */
   readonly sets?: Record<string, string>;
+  /** The DestinationRule's traffic policy for this destination (subset over host), by dotted path. */
+  readonly trafficPolicy?: Record<string, string | number | boolean>;
   /** How the pods were chosen, in words. */
   readonly selection: string;
   readonly workloads: WorkloadStep[];
@@ -147,5 +151,7 @@ export interface ExplainResult {
   /** The services whose Kruise release was simulated. */
   readonly release: string[];
   readonly hops: Hop[];
+  /** What the explained state means (e.g. the Kruise release step of `--release S --step N`). */
+  readonly notes?: string[];
   readonly warnings: string[];
 }

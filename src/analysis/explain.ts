@@ -6,7 +6,7 @@
  */
 import { GatewayFilter, gatewayFilters, runColoring } from './coloring';
 import { gatewayContext, GatewayContext } from './explain-gateway';
-import { explainRule, routeShares, setHeaders } from './explain-rule';
+import { destinationPolicy, explainRule, routeShares, setHeaders, tcpRule } from './explain-rule';
 import {
   EntryPoint, EXPLAIN_SCHEMA_VERSION, ExplainedDestination, ExplainedRequest, ExplainOptions, ExplainResult, Hop, WorkloadStep,
 } from './explain-types';
@@ -131,6 +131,9 @@ function gatewayHop(ctx: Ctx, gw: GatewayContext, request: ExplainedRequest): Ho
   if (colored.respond) {
     return { ...base, from, coloring, headers, outcome: 'local-reply', status: colored.respond.status, message: `${colored.respond.filter} answers ${colored.respond.status} itself` };
   }
+  if (gw.httpsRedirect) {
+    return { ...base, from, coloring, headers, outcome: 'redirect', status: 301, message: 'the HTTP server redirects every request to HTTPS (tls.httpsRedirect)' };
+  }
   const path = colored.headers[PSEUDO.path] ?? request.path;
   const authority = colored.headers[PSEUDO.authority] ?? gw.authority;
   if (gw.virtualServices.length === 0) {
@@ -168,7 +171,21 @@ function meshHop(ctx: Ctx, from: string, host: string, req: RequestInfo, callerN
     const dest = destination(ctx, { host }, { share: 1 }, undefined, callerNs, req.headers, path);
     return { from, host, port, service: serviceName(svc), headers: req.headers, outcome: 'route', destinations: [dest] };
   }
+  if (ctx.opts.tcp) return tcpHop(ctx, { from, host, svc, vs: vs[0] }, { ...req, port }, callerNs, path);
   return routeHop(ctx, from, host, svc, ctx.lookups.rulesOf(vs[0]), { ...req, port, gateway: 'mesh' }, path);
+}
+
+/**
+ * A TCP connection: the first `tcp` rule whose match names its port (or that has no match); with
+ * no rule, the Service's own cluster, i.e. every pod (Istio builds the listener's default route so).
+ */
+function tcpHop(ctx: Ctx, at: { from: string; host: string; svc?: Manifest; vs: Manifest }, req: RequestInfo, callerNs: string, path: string[]): Hop {
+  const base = { from: at.from, host: at.host, port: req.port, service: at.svc ? serviceName(at.svc) : undefined, headers: {}, virtualService: `${namespaceOf(at.vs)}/${at.vs.metadata.name}` };
+  const hit = tcpRule(ctx.index.views.virtualService(at.vs).tcp ?? [], req);
+  if (!hit) return { ...base, outcome: 'route', destinations: [destination(ctx, { host: at.host }, { share: 1 }, undefined, callerNs, {}, path)] };
+  const shares = routeShares(hit.rule.route ?? []);
+  const destinations = (hit.rule.route ?? []).map((r, i) => destination(ctx, r.destination ?? {}, { share: shares.shares[i], weight: r.weight }, undefined, namespaceOf(at.vs), {}, path));
+  return { ...base, rule: { index: hit.index, match: hit.match, headerNames: [], mirrors: [] }, outcome: 'route', destinations };
 }
 
 function routeHop(ctx: Ctx, from: string, host: string, svc: Manifest | undefined, rules: readonly IndexedRule[], req: RequestInfo, path: string[]): Hop {
@@ -232,11 +249,10 @@ function destination(
     return { ...base, selection: 'no Service for this host in the manifests', workloads: [], status: 503, message: `no Service ${host}` };
   }
   const sel = selectPods(ctx.index, svc, dest.subset, dynamicKeys, headers, ctx.opts);
-  if (sel.noHealthyUpstream) {
-    return { ...base, service: serviceName(svc), selection: sel.selection, workloads: [], status: 503, message: `no healthy upstream: ${sel.noHealthyUpstream}` };
-  }
-  const workloads = sel.workloads.map((d) => workloadStep(ctx, d, branch.share > 0 ? headers : undefined, path, sel.podIp));
-  return { ...base, service: serviceName(svc), selection: sel.selection, workloads };
+  const policy = sel.destinationRule ? destinationPolicy(sel.destinationRule, dest.subset) : undefined;
+  const at = { ...base, service: serviceName(svc), ...(policy ? { trafficPolicy: policy } : {}), selection: sel.selection };
+  if (sel.noHealthyUpstream) return { ...at, workloads: [], status: 503, message: `no healthy upstream: ${sel.noHealthyUpstream}` };
+  return { ...at, workloads: sel.workloads.map((d) => workloadStep(ctx, d, branch.share > 0 ? headers : undefined, path, sel.podIp)) };
 }
 
 function workloadStep(ctx: Ctx, d: Manifest, headers: Record<string, string> | undefined, path: string[], podIp?: string): WorkloadStep {

@@ -24,5 +24,7 @@ export * from './dead-rules';
 export { hostLookup, type HostLookup } from './host-lookup';
 export { simulateKruiseRelease, releaseUnits, rolloutWorkload, type ReleaseUnit, type SimulatedRelease } from '../model/kruise/istio-contract';
 export * from '../model/kruise/kruise-views';
+export { simulateKruiseStep, releaseModeOf, type SimulatedStep, type SimulatedPause } from '../model/kruise/step-simulation';
+export { RELEASE_TIMING, type ReleaseTiming } from '../model/kruise/release';
 export { ignoreDifferencesFor, toArgoCdIgnoreDifference, type IgnoreDifference, type ManifestLike } from '../model/argocd/ignore-differences';
 export { withSyncWaves, syncWaveOf, SyncWave, SYNC_WAVE_ANNOTATION } from '../model/argocd/sync-waves';

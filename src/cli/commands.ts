@@ -90,8 +90,9 @@ function explainCommand({ args, out }: CommandContext): number {
     podIps: podIpsOf(args.flags.get('--pod-ip') ?? []),
     clientAddress: flag(args, '--client-ip'),
     skipColoring: has(args, '--no-coloring'),
+    tcp: has(args, '--tcp'),
   });
-  const shown = { ...result, warnings: [...notes, ...result.warnings] };
+  const shown = notes.length > 0 ? { ...result, notes } : result;
   out(has(args, '--json') ? JSON.stringify(shown, null, 2) : formatExplain(shown));
   return 0;
 }
@@ -144,6 +145,7 @@ export const COMMANDS: readonly Command[] = [
       { name: '--step', value: 'N', help: 'with --release SERVICE: the mesh at step N of that release' },
       { name: '--client-ip', value: 'IP', help: 'the client address the gateway sees, for colorings that read it (default 192.0.2.10)' },
       { name: '--no-coloring', help: 'do not run the gateway\'s EnvoyFilters (the request is already colored)' },
+      { name: '--tcp', help: 'a TCP connection (routed by the tcp rules, by port), not an HTTP request' },
       JSON_FLAG,
     ],
     run: explainCommand,

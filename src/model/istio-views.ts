@@ -100,8 +100,12 @@ export interface L4RouteDestination extends Some<istio.VirtualServiceSpecTcpRout
   readonly destination?: Destination;
 }
 
-/** One `tcp` or `tls` rule: only its routes are read. */
+/** A match of a `tcp` or `tls` rule (only the fields read). */
+export type L4Match = Some<istio.VirtualServiceSpecTcpMatch, 'port' | 'sourceLabels' | 'sourceNamespace' | 'gateways'>;
+
+/** One `tcp` or `tls` rule: its matches and routes. */
 export interface L4Rule {
+  readonly match?: L4Match[];
   readonly route?: L4RouteDestination[];
 }
 
@@ -145,6 +149,7 @@ export type GatewayPort = Some<istio.GatewaySpecServersPort, 'number' | 'name' |
 /** A Gateway server (its hosts and port). */
 export interface GatewayServer extends Some<istio.GatewaySpecServers, 'hosts'> {
   readonly port?: GatewayPort;
+  readonly tls?: Some<istio.GatewaySpecServersTls, 'httpsRedirect'>;
 }
 
 /** A Gateway spec as the tools read it. */
@@ -251,7 +256,10 @@ const HTTP_RULE = record<HttpRule>({
   mirrors: listOf(record<Mirror>({ destination: DESTINATION, percentage: PERCENTAGE }), {}),
   retries: record<Retries>({ attempts: num, perTryTimeout: str, retryOn: str }),
 });
-const L4_RULE = record<L4Rule>({ route: listOf(record<L4RouteDestination>({ destination: DESTINATION, weight: num }), {}) });
+const L4_RULE = record<L4Rule>({
+  match: listOf(record<L4Match>({ port: num, sourceLabels: stringMap, sourceNamespace: str, gateways: strings }), {}),
+  route: listOf(record<L4RouteDestination>({ destination: DESTINATION, weight: num }), {}),
+});
 const VIRTUAL_SERVICE = record<VirtualServiceView>({
   hosts: strings, gateways: strings, http: listOf(HTTP_RULE, {}), tcp: listOf(L4_RULE, {}), tls: listOf(L4_RULE, {}),
 });
@@ -268,7 +276,9 @@ const DESTINATION_RULE = record<DestinationRuleView>({
 });
 const GATEWAY = record<GatewayView>({
   selector: stringMap,
-  servers: listOf(record<GatewayServer>({ hosts: strings, port: record<GatewayPort>({ number: num, name: str, protocol: str }) }), {}),
+  servers: listOf(record<GatewayServer>({
+    hosts: strings, port: record<GatewayPort>({ number: num, name: str, protocol: str }), tls: record<NonNullable<GatewayServer['tls']>>({ httpsRedirect: bool }),
+  }), {}),
 });
 /** Any JSON value, kept as it is (an EnvoyFilter patch value is Envoy configuration of any shape). */
 const anything: Reader<{}> = (v) => (v === undefined || v === null ? undefined : v);
