@@ -126,3 +126,13 @@ describe('gray-release lint --ignore, --show-suppressed; rules', () => {
     expect((await run(['explain', '--frobnicate', f('full-link-gray')])).code).toBe(2);
   });
 });
+
+test('docs/cli.md documents every command and every flag the command line takes', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { COMMANDS } = require('../../src/cli/commands') as typeof import('../../src/cli/commands');
+  const doc = require('fs').readFileSync(`${__dirname}/../../docs/cli.md`, 'utf8') as string;
+  for (const c of COMMANDS) {
+    expect(doc).toContain(`## ${c.name}`);
+    for (const f of c.flags) expect(doc).toContain(`\`${f.alias ? `${f.alias}, ` : ''}${f.name}`);
+  }
+});
