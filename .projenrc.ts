@@ -19,8 +19,9 @@ const project = new typescript.TypeScriptProject({
   minNodeVersion: '20.0.0',
   typescriptVersion: '~5.6.3',
 
-  // Runtime: `yaml` reads and writes manifests for the analysis and the command line.
-  deps: ['yaml@^2.5.0'],
+  // Runtime: `yaml` reads and writes manifests for the analysis and the command line; `fengari`
+  // (Lua in JavaScript) runs the ingress coloring's Lua in `explain`, `lint` and `diff`.
+  deps: ['yaml@^2.5.0', 'fengari@^0.1.5'],
   peerDeps: ['cdk8s@^2.70.0', 'constructs@^10.3.0', 'cdk8s-plus-27@^2.9.5'],
   devDeps: [
     'cdk8s@^2.70.0',
@@ -29,7 +30,6 @@ const project = new typescript.TypeScriptProject({
     'cdk8s-cli@^2.200.0',
     'ajv@^8.17.0',
     'ajv-formats@^3.0.1',
-    'fengari@^0.1.5',
     'luaparse@^0.3.1',
     '@types/luaparse@^0.2.12',
     'fast-check@^3.22.0',
@@ -98,10 +98,11 @@ project.eslint?.addOverride({ files: ['src/**/*.ts'], rules: { '@typescript-esli
 // src/index.ts re-exports the constructs, so it is closed to the model and the tools as well.
 // test/architecture.test.ts proves each zone fires and the tree has no violation.
 const LAYER_ZONES: { target: string; from: string[]; message: string }[] = [
-  { target: './src/model', from: ['./src/constructs', './src/analysis', './src/cli', './src/index.ts'], message: 'src/model is the bottom layer: it may import only src/model and imports/ (see CONTRIBUTING.md).' },
+  { target: './src/model', from: ['./src/constructs', './src/analysis', './src/cli', './src/plugin', './src/index.ts'], message: 'src/model is the bottom layer: it may import only src/model and imports/ (see CONTRIBUTING.md).' },
   { target: './src/analysis', from: ['./src/constructs', './src/cli', './src/index.ts'], message: 'the tools read manifests into src/model and never import a construct (see CONTRIBUTING.md).' },
   { target: './src/cli', from: ['./src/constructs', './src/index.ts'], message: 'the command line uses src/analysis and src/model, never a construct (see CONTRIBUTING.md).' },
-  { target: './src/constructs', from: ['./src/analysis', './src/cli'], message: 'constructs build src/model values; the tools are a layer above them (see CONTRIBUTING.md).' },
+  { target: './src/constructs', from: ['./src/analysis', './src/cli', './src/plugin'], message: 'constructs build src/model values; the tools are a layer above them (see CONTRIBUTING.md).' },
+  { target: './src/plugin', from: ['./src/constructs', './src/cli', './src/index.ts'], message: 'the validation plugin runs the tools over manifests and never sees a construct (see CONTRIBUTING.md).' },
 ];
 project.eslint?.addRules({ 'import/no-restricted-paths': ['error', { zones: LAYER_ZONES }] });
 // src/model does not depend on cdk8s: the same model serves the constructs and the tools. A regex
@@ -152,9 +153,12 @@ project.addTask('import', {
 project.package.addField('exports', {
   '.': { types: './lib/src/index.d.ts', default: './lib/src/index.js' },
   './analysis': { types: './lib/src/analysis/index.d.ts', default: './lib/src/analysis/index.js' },
+  // The cdk8s-cli validation plugin (src/plugin). cdk8s.yaml loads it by path
+  // (./node_modules/cdk8s-gray-release/lib/src/plugin), which `exports` does not restrict.
+  './validation': { types: './lib/src/plugin/index.d.ts', default: './lib/src/plugin/index.js' },
   './package.json': './package.json',
 });
-project.package.addField('typesVersions', { '*': { analysis: ['lib/src/analysis/index.d.ts'] } });
+project.package.addField('typesVersions', { '*': { analysis: ['lib/src/analysis/index.d.ts'], validation: ['lib/src/plugin/index.d.ts'] } });
 
 // `npm install` in a fresh clone builds lib/ so the `gray-release` bin works at once.
 project.package.setScript('prepare', 'tsc --build tsconfig.json 2>/dev/null || tsc -p tsconfig.json');

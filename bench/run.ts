@@ -31,6 +31,7 @@ import { objectDifferences } from './compare';
 import { meshPlan } from './mesh';
 import { proxyConfigSection } from './proxy-config';
 import { atMinimum, routingSize, RoutingSizeRow } from './routing-size';
+import { measureTools, toolLines } from './tools';
 
 const ROOT = path.resolve(__dirname, '..');
 /**
@@ -315,12 +316,15 @@ function measure(o: Options): RunRecord {
   const worker = transpile();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gray-release-bench-'));
   const results: SizeResult[] = [];
+  let tools: string[] = [];
   try {
     for (const n of o.sizes) {
       const reps = repsFor(n, o);
       process.stderr.write(`N=${n}: ${reps} repetition(s)...\n`);
       results.push(measureSize(worker, n, reps, tmp));
     }
+    // The tools' rows (bench/tools.ts): explain, lint, lanes, routes and diff against parsing the YAML.
+    tools = toolLines(measureTools(OUT_JS, o.sizes, o.reps ?? 3, tmp, (s) => process.stderr.write(`${s}\n`)));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -342,7 +346,7 @@ function main(): void {
   const text = [
     'Synth cost (construct + App.synth() to disk, inside a fresh process after a warm-up; median of the repetitions):',
     '', ...lines, '', 'Targets:', ...targets, '', 'Routing size per host (actual, and the minimum the routing needs):', '', ...routing, '',
-    ...proxy, `Total run time ${total} s.`,
+    ...proxy, ...tools, `Total run time ${total} s.`,
   ];
   process.stdout.write(`${text.join('\n')}\n`);
   if (!o.write) return;
@@ -395,6 +399,7 @@ function main(): void {
     ...routing,
     '',
     ...proxy,
+    ...tools,
     fixes,
     '',
     `_Run took ${total} s${run.quick ? ' (--quick)' : ''}._`,

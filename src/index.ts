@@ -77,3 +77,6 @@ export { applySyncWaves } from './constructs/argocd/sync-waves';
 export { SyncWave, SYNC_WAVE_ANNOTATION } from './model/argocd/sync-waves';
 export { ARGOCD_DEPLOYMENT_HEALTH_KEY, KRUISE_PAUSED_DEPLOYMENT_HEALTH_LUA, argoCdHealthCustomization } from './model/argocd/deployment-health';
 export type { IgnoreDifference, ManifestLike } from './model/argocd/ignore-differences';
+
+// Lint suppressions a reviewer can see (the gray-release.io/lint-ignore annotation).
+export { ignoreLint } from './constructs/core/lint-ignore';

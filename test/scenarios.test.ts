@@ -29,12 +29,14 @@ describe('full-link-gray: the seed scenarios', () => {
     return runOnRequest(filter.spec.configPatches[0].patch.value.typed_config.inlineCode, headers).headers;
   };
 
-  test('with my-request-id: canary during a release of both services: gateway -> mocka canary -> mockb canary', () => {
-    const r = explain(objects, { gateway: true }, { headers: { 'my-request-id': 'canary' }, release: 'all' });
+  test('agent: pc during a release of both services: explain runs the coloring, gateway -> mocka canary -> mockb canary', () => {
+    const r = explain(objects, { gateway: true }, { headers: { agent: 'pc' }, release: 'all' });
     expect(chain(r)).toEqual(['mocka-base-canary', 'mockb-base-canary']);
+    expect(r.hops[0].coloring?.[0]).toMatchObject({ filter: 'EnvoyFilter/istio-system/http-request-labelling-according-source', edits: [{ op: 'replace', name: 'my-request-id', value: 'canary' }] });
   });
 
-  test('without the header: base -> base, released or not', () => {
+  test('a client-sent my-request-id: canary is replaced by the coloring: base -> base, released or not', () => {
+    expect(chain(explain(objects, { gateway: true }, { headers: { 'my-request-id': 'canary' }, release: 'all' }))).toEqual(['mocka-base', 'mockb-base']);
     expect(chain(explain(objects, { gateway: true }, { release: 'all' }))).toEqual(['mocka-base', 'mockb-base']);
     expect(chain(explain(objects, { gateway: true }, { headers: { 'my-request-id': 'canary' } }))).toEqual(['mocka-base', 'mockb-base']);
   });
@@ -55,7 +57,7 @@ describe('full-link-gray: the seed scenarios', () => {
   });
 
   test('a release of mockb only: mocka base, mockb canary', () => {
-    const r = explain(objects, { gateway: true }, { headers: { 'my-request-id': 'canary' }, release: ['mockb'] });
+    const r = explain(objects, { gateway: true }, { headers: { agent: 'pc' }, release: ['mockb'] });
     expect(chain(r)).toEqual(['mocka-base', 'mockb-base-canary']);
   });
 });

@@ -4,13 +4,14 @@
  *
  *   npm install && npx cdk8s synth
  *
- * writes dist/shop.k8s.yaml (what Argo CD applies, with sync waves) and
+ * checks what it wrote with the library's lint (the validation plugin in cdk8s.yaml: synth fails on
+ * an error, lists warnings), and writes dist/shop.k8s.yaml (what Argo CD applies, with sync waves) and
  * dist/argocd/argocd.k8s.yaml (the Application: apply it once with kubectl, or from an
  * app-of-apps). Argo CD does not recurse into dist/argocd/, so it never applies the
  * Application from the folder the Application itself syncs.
  */
 import { App, Chart } from 'cdk8s';
-import { applySyncWaves, ArgoCdApplication, GrayService, IngressGateway } from 'cdk8s-gray-release';
+import { applySyncWaves, ArgoCdApplication, ColoringRule, GrayService, IngressGateway, TrafficColoring } from 'cdk8s-gray-release';
 
 const app = new App();
 const shop = new Chart(app, 'shop', { disableResourceNameHashes: true, namespace: 'shop' });
@@ -33,6 +34,11 @@ const frontend = new GrayService(shop, 'frontend', {
 });
 frontend.propagateHeader('x-lane');
 cart.propagateHeader('x-lane');
+// Beta users (cookie beta=1) enter the canary lane at the ingress; a client-sent x-lane is replaced.
+new TrafficColoring(shop, 'coloring', {
+  header: 'x-lane',
+  rules: [ColoringRule.cookieEquals('beta', '1', 'canary')],
+});
 applySyncWaves(shop);
 
 // The Application lives in its own App, synthesized to dist/argocd/, which Argo CD does not

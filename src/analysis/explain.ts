@@ -1,95 +1,38 @@
 /**
- * The route explainer: follows one request from an entry point through VirtualServices,
- * subsets, workloads and the call graph, hop by hop, with Istio's semantics.
+ * The route explainer: follows one request from an entry point through the gateway's coloring,
+ * VirtualServices, subsets, workloads and the call graph, hop by hop, with Istio's semantics.
+ * The result is a tree (explain-types.ts): every branch of a weighted rule, in order, with the
+ * hops of the calls made under it.
  */
-import { RegexError, RequestInfo, applyHeaderOperations, describeMatch, firstMatchingRule, matchHeaderNames } from './match';
-import { PodIpOptions, selectPods } from './subsets';
-import { Destination, DynamicSubsetKey, HttpRule } from '../model/istio-views';
+import { GatewayFilter, gatewayFilters, runColoring } from './coloring';
+import { gatewayContext, GatewayContext } from './explain-gateway';
+import { destinationPolicy, explainRule, routeShares, setHeaders, tcpRule } from './explain-rule';
+import {
+  EntryPoint, EXPLAIN_SCHEMA_VERSION, ExplainedDestination, ExplainedRequest, ExplainOptions, ExplainResult, Hop, WorkloadStep,
+} from './explain-types';
+import { LuaScripts } from './lua-vm';
+import { RegexError, RequestInfo, applyHeaderOperations, firstMatchingRule } from './match';
+import { IndexedRule, RoutingLookups, routingLookups } from './routing-index';
+import { selectPods } from './subsets';
+import { Destination, DynamicSubsetKey } from '../model/istio-views';
+import { field, items } from '../model/json';
 import { simulateKruiseRelease } from '../model/kruise/istio-contract';
 import {
   DEFAULT_NAMESPACE, Manifest, ManifestIndex, annotationList, callsOf, findService, indexManifests, namespaceOf, serviceName,
 } from '../model/manifest';
-import { hostCovers, qualifyHost } from '../model/matching';
+import { qualifyHost } from '../model/matching';
 import { WellKnown } from '../model/well-known';
 
-/** Where the request enters: the ingress gateway (with host and path), or a Service. */
-export type EntryPoint =
-  | { readonly gateway: true | string; readonly host?: string; readonly path?: string }
-  | { readonly service: string; readonly namespace?: string; readonly path?: string };
+export * from './explain-types';
 
-/** What to explain besides the entry point. */
-export interface ExplainOptions extends PodIpOptions {
-  /** Request headers at the entry point. @default {} */
-  readonly headers?: Record<string, string>;
-  /** Explain the mesh as Kruise rewrites it while these services (or all) are released. */
-  readonly release?: readonly string[] | 'all';
-  /** Maximum number of hops in a chain. @default 16 */
-  readonly maxDepth?: number;
-}
-
-/** How a hop ended. */
-export type HopOutcome = 'route' | 'direct-response' | 'redirect' | 'not-found' | 'no-service' | 'unsupported' | 'cycle' | 'error';
-
-/** One hop: a request for a host, the rule that matched, and where it went. */
-export interface Hop {
-  /** The caller: `gateway <ns/name>`, `client`, or a Deployment name. */
-  readonly from: string;
-  /** The host requested (as the caller wrote it). */
-  readonly host: string;
-  /** The Service the host names (`name.namespace`), if found. */
-  readonly service?: string;
-  /** The VirtualService that routed it (`namespace/name`), if any. */
-  readonly virtualService?: string;
-  /** The rule that matched: index in `http`, its name, and its match in words. */
-  readonly rule?: { readonly index: number; readonly name?: string; readonly match: string; readonly headerNames: string[] };
-  readonly outcome: HopOutcome;
-  /** HTTP status for outcomes that end the request (404, 503, a direct response...). */
-  readonly status?: number;
-  readonly message?: string;
-  /** The request headers seen at this hop. */
-  readonly headers: Record<string, string>;
-  readonly destinations: ExplainedDestination[];
-}
-
-/** One destination of the matched rule. */
-export interface ExplainedDestination {
-  readonly host: string;
-  readonly service?: string;
-  readonly subset?: string;
-  /** Share of the rule's traffic, 0..1 (weights are shares of their sum). */
-  readonly share: number;
-  /** How the pods were chosen, in words. */
-  readonly selection: string;
-  readonly workloads: WorkloadStep[];
-  /** 503 when no pod is reached ('no healthy upstream'). */
-  readonly status?: number;
-  readonly message?: string;
-}
-
-/** A Deployment whose pods the destination reaches, and the hops of the calls they make. */
-export interface WorkloadStep {
-  readonly name: string;
-  readonly namespace: string;
-  /** True for the virtual `<deployment>-canary` workload of a simulated Kruise release. */
-  readonly canary: boolean;
-  readonly podIp?: string;
-  readonly calls: Hop[];
-}
-
-/** The whole explanation. */
-export interface ExplainResult {
-  readonly entry: string;
-  readonly headers: Record<string, string>;
-  readonly release: string[];
-  readonly hops: Hop[];
-  readonly warnings: string[];
-}
-
+/** What the explainer carries from hop to hop. */
 interface Ctx {
   readonly index: ManifestIndex;
+  readonly lookups: RoutingLookups;
   readonly opts: Omit<ExplainOptions, 'release'>;
   readonly warnings: string[];
   readonly maxDepth: number;
+  readonly vm: LuaScripts;
 }
 
 /** Explains the path of a request through the manifests. */
@@ -101,98 +44,152 @@ export function explain(manifests: readonly unknown[], entry: EntryPoint, opts: 
 }
 
 /**
- * {@link explain} over manifests already indexed, so that many requests can be explained over
- * one index (the lane report does); `release` is not applied here.
+ * {@link explain} over manifests already indexed, so that many requests can be explained over one
+ * index (the lane report and the diff do); `release` is not applied here. Pass one `vm` to share
+ * compiled Lua between calls.
  */
-export function explainIndexed(index: ManifestIndex, entry: EntryPoint, opts: Omit<ExplainOptions, 'release'> = {}): ExplainResult {
-  const warnings: string[] = [];
-  const ctx: Ctx = { index, opts, warnings, maxDepth: opts.maxDepth ?? 16 };
+export function explainIndexed(index: ManifestIndex, entry: EntryPoint, opts: Omit<ExplainOptions, 'release'> = {}, vm = new LuaScripts()): ExplainResult {
+  const ctx: Ctx = { index, lookups: routingLookups(index), opts, warnings: [], maxDepth: opts.maxDepth ?? 16, vm };
   const headers = lowerKeys(opts.headers ?? {});
+  const method = (opts.method ?? 'GET').toUpperCase();
+  const base = { schemaVersion: EXPLAIN_SCHEMA_VERSION, headers, release: [], warnings: ctx.warnings };
   if ('service' in entry) {
-    const svc = ctx.index.services.find((s) => s.metadata.name === entry.service);
+    const svc = ctx.lookups.servicesNamed(entry.service).find((s) => !entry.namespace || namespaceOf(s) === entry.namespace);
     const ns = entry.namespace ?? (svc ? namespaceOf(svc) : DEFAULT_NAMESPACE);
-    const hop = meshHop(ctx, 'client', entry.service, { headers, path: entry.path, sourceNamespace: ns }, ns, []);
-    return { entry: `service ${entry.service}`, headers, release: [], hops: [hop], warnings };
+    const port = opts.port ?? (svc ? firstPort(svc) : undefined);
+    const request: ExplainedRequest = { method, path: entry.path ?? '/', port, headers };
+    const hop = meshHop(ctx, 'client', entry.service, { headers, path: request.path, method, port, sourceNamespace: ns }, ns, []);
+    return { ...base, entry: `service ${entry.service}`, request, hops: [hop] };
   }
-  const hop = gatewayHop(ctx, entry, headers);
-  return { entry: `gateway ${hop.from.replace(/^gateway /, '')} host ${entry.host ?? '*'} path ${entry.path ?? '/'}`, headers, release: [], hops: [hop], warnings };
+  const gw = gatewayContext(ctx.index, ctx.lookups, entry, opts.port, ctx.warnings);
+  const request: ExplainedRequest = { method, path: entry.path ?? '/', port: gw.port, authority: gw.authority, headers };
+  const hop = gatewayHop(ctx, gw, request);
+  return { ...base, entry: `gateway ${gw.ref ?? '(none)'} host ${entry.host ?? '*'} path ${request.path}`, request, hops: [hop] };
+}
+
+/** A call made by a workload (or a client in a namespace), for {@link explainCall}. */
+export interface Call {
+  /** The caller's Deployment (its pod labels count for `sourceLabels`), or undefined for a client. */
+  readonly caller?: Manifest;
+  /** Pod labels of a caller without a Deployment in the manifests. */
+  readonly sourceLabels?: Readonly<Record<string, string>>;
+  readonly namespace: string;
+  readonly host: string;
+  readonly headers: Record<string, string>;
+  /** Path with optional query string. @default "/" */
+  readonly path?: string;
+  /** @default "GET" */
+  readonly method?: string;
+  /** @default - the Service's first port */
+  readonly port?: number;
+}
+
+/**
+ * One mesh hop, the calls of the pods it reaches listed but not followed (outcome `not-followed`,
+ * with the headers they forward): for tools that walk the call graph themselves and visit each
+ * call once (the lane report).
+ */
+export function explainCall(index: ManifestIndex, call: Call, vm = new LuaScripts()): Hop {
+  const ctx: Ctx = { index, lookups: routingLookups(index), opts: {}, warnings: [], maxDepth: 0, vm };
+  const sourceLabels = call.caller ? index.views.podLabels(call.caller) : call.sourceLabels;
+  const req: RequestInfo = {
+    headers: lowerKeys(call.headers),
+    method: call.method ?? 'GET',
+    path: call.path,
+    port: call.port,
+    sourceNamespace: call.namespace,
+    ...(sourceLabels ? { sourceLabels: { ...sourceLabels } } : {}),
+  };
+  return meshHop(ctx, call.caller?.metadata.name ?? 'client', call.host, req, call.namespace, []);
 }
 
 function lowerKeys(h: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
-function gatewayRef(gw: Manifest): string {
-  return `${namespaceOf(gw)}/${gw.metadata.name}`;
+/** The first port number of a Service. */
+export function firstPort(svc: Manifest): number | undefined {
+  const p = field(items(field(svc.spec, 'ports'))[0], 'port');
+  return typeof p === 'number' ? p : undefined;
 }
 
-function boundTo(ctx: Ctx, vs: Manifest, gw: Manifest): boolean {
-  return (ctx.index.views.virtualService(vs).gateways ?? []).some((g) => {
-    const full = g.includes('/') ? g : `${namespaceOf(vs)}/${g}`;
-    return full === gatewayRef(gw);
+const PSEUDO = { authority: ':authority', path: ':path', method: ':method', scheme: ':scheme' } as const;
+
+function gatewayHop(ctx: Ctx, gw: GatewayContext, request: ExplainedRequest): Hop {
+  const base = { host: gw.host ?? '*', port: gw.port, headers: request.headers, destinations: [] };
+  if (!gw.gateway || !gw.ref) return { ...base, from: 'gateway', outcome: 'not-found', status: 404, message: gw.notFound };
+  const from = `gateway ${gw.ref}`;
+  const filters: GatewayFilter[] = ctx.opts.skipColoring ? [] : gatewayFilters(ctx.index, gw.gateway, gw.port);
+  const colored = runColoring(ctx.vm, filters, {
+    headers: { ...request.headers, [PSEUDO.authority]: gw.authority, [PSEUDO.path]: request.path, [PSEUDO.method]: request.method, [PSEUDO.scheme]: 'http' },
+    clientAddress: clientAddress(ctx.opts.clientAddress),
+    localAddress: `0.0.0.0:${gw.port ?? 80}`,
+    dynamicMetadata: ctx.opts.dynamicMetadata,
   });
+  const coloring = colored.steps;
+  const headers = Object.fromEntries(Object.entries(colored.headers).filter(([k]) => !k.startsWith(':')));
+  if (colored.respond) {
+    return { ...base, from, coloring, headers, outcome: 'local-reply', status: colored.respond.status, message: `${colored.respond.filter} answers ${colored.respond.status} itself` };
+  }
+  if (gw.httpsRedirect) {
+    return { ...base, from, coloring, headers, outcome: 'redirect', status: 301, message: 'the HTTP server redirects every request to HTTPS (tls.httpsRedirect)' };
+  }
+  const path = colored.headers[PSEUDO.path] ?? request.path;
+  const authority = colored.headers[PSEUDO.authority] ?? gw.authority;
+  if (gw.virtualServices.length === 0) {
+    return { ...base, from, coloring, headers, outcome: 'not-found', status: 404, message: `no VirtualService bound to ${gw.ref} for host ${gw.host ?? '*'}` };
+  }
+  const rules = gw.virtualServices.flatMap((vs) => ctx.lookups.rulesOf(vs));
+  const req: RequestInfo = {
+    headers,
+    path,
+    authority: gw.host === undefined ? undefined : authority,
+    method: request.method,
+    port: gw.port,
+    gateway: gw.ref,
+    sourceLabels: ctx.index.views.gateway(gw.gateway).selector,
+    sourceNamespace: namespaceOf(gw.gateway),
+  };
+  return { ...routeHop(ctx, from, gw.host ?? '*', undefined, rules, req, []), coloring };
 }
 
-function gatewayHop(ctx: Ctx, entry: { gateway: true | string; host?: string; path?: string }, headers: Record<string, string>): Hop {
-  const want = entry.gateway === true ? undefined : entry.gateway;
-  const gateways = ctx.index.gateways.filter((g) => !want || g.metadata.name === want || gatewayRef(g) === want);
-  const host = entry.host;
-  const serves = (g: Manifest) => !host || (ctx.index.views.gateway(g).servers ?? []).some((s) =>
-    (s.hosts ?? []).some((h) => hostCovers(h, host)));
-  const gw = gateways.find(serves);
-  const base = { host: host ?? '*', headers, destinations: [] };
-  if (!gw) {
-    const what = want ? `Gateway ${want}` : 'any Gateway';
-    return { ...base, from: 'gateway', outcome: 'not-found', status: 404, message: `${what} serving host ${host ?? '*'} not found in the manifests` };
-  }
-  if (gateways.length > 1 && !want) ctx.warnings.push(`several Gateways; explained through ${gatewayRef(gw)} (pass a gateway name to choose)`);
-  const from = `gateway ${gatewayRef(gw)}`;
-  const vss = ctx.index.virtualServices.filter((vs) => boundTo(ctx, vs, gw)
-    && (!host || (ctx.index.views.virtualService(vs).hosts ?? []).some((h) => hostCovers(h, host))));
-  const req: RequestInfo = { headers, path: entry.path, authority: host, gateway: gatewayRef(gw), sourceLabels: ctx.index.views.gateway(gw).selector, sourceNamespace: namespaceOf(gw) };
-  if (vss.length === 0) {
-    return { ...base, from, outcome: 'not-found', status: 404, message: `no VirtualService bound to ${gatewayRef(gw)} for host ${host ?? '*'}` };
-  }
-  const rules = vss.flatMap((vs) => rulesOf(ctx, vs));
-  return routeHop(ctx, from, host ?? '*', undefined, rules, req, []);
+function clientAddress(a: string | undefined): string {
+  if (!a) return '192.0.2.10:40000';
+  return a.includes(':') && !a.includes('::') ? a : a.includes(']') ? a : `${a.includes(':') ? `[${a}]` : a}:40000`;
 }
 
 function meshHop(ctx: Ctx, from: string, host: string, req: RequestInfo, callerNs: string, path: string[]): Hop {
   const fqdn = qualifyHost(host, callerNs);
   const svc = findService(ctx.index, host, callerNs);
-  const vs = ctx.index.virtualServices.filter((v) => {
-    const spec = ctx.index.views.virtualService(v);
-    const gws = spec.gateways ?? [];
-    return (gws.length === 0 || gws.includes('mesh'))
-      && (spec.hosts ?? []).some((h) => hostCovers(qualifyHost(h, namespaceOf(v)), fqdn));
-  });
+  const port = req.port ?? (svc ? firstPort(svc) : undefined);
+  const vs = ctx.lookups.meshVirtualServices(fqdn);
   if (vs.length > 1) ctx.warnings.push(`several mesh VirtualServices for ${host}; Istio uses one (${vs.map((v) => v.metadata.name).join(', ')}); explained with the first`);
   if (vs.length === 0) {
     if (!svc) {
-      return { from, host, headers: req.headers, outcome: 'no-service', status: 503, message: `no Service or VirtualService for host ${host}`, destinations: [] };
+      return { from, host, port, headers: req.headers, outcome: 'no-service', status: 503, message: `no Service or VirtualService for host ${host}`, destinations: [] };
     }
-    const dest = destination(ctx, { host }, 1, undefined, callerNs, req.headers, path);
-    return { from, host, service: serviceName(svc), headers: req.headers, outcome: 'route', destinations: [dest] };
+    const dest = destination(ctx, { host }, { share: 1 }, undefined, callerNs, req.headers, path);
+    return { from, host, port, service: serviceName(svc), headers: req.headers, outcome: 'route', destinations: [dest] };
   }
-  return routeHop(ctx, from, host, svc, rulesOf(ctx, vs[0]), { ...req, gateway: 'mesh' }, path);
+  if (ctx.opts.tcp) return tcpHop(ctx, { from, host, svc, vs: vs[0] }, { ...req, port }, callerNs, path);
+  return routeHop(ctx, from, host, svc, ctx.lookups.rulesOf(vs[0]), { ...req, port, gateway: 'mesh' }, path);
 }
 
-/** An http rule of a VirtualService, with its index in `http`. */
-interface IndexedRule {
-  readonly vs: Manifest;
-  readonly rule: HttpRule;
-  readonly index: number;
+/**
+ * A TCP connection: the first `tcp` rule whose match names its port (or that has no match); with
+ * no rule, the Service's own cluster, i.e. every pod (Istio builds the listener's default route so).
+ */
+function tcpHop(ctx: Ctx, at: { from: string; host: string; svc?: Manifest; vs: Manifest }, req: RequestInfo, callerNs: string, path: string[]): Hop {
+  const base = { from: at.from, host: at.host, port: req.port, service: at.svc ? serviceName(at.svc) : undefined, headers: {}, virtualService: `${namespaceOf(at.vs)}/${at.vs.metadata.name}` };
+  const hit = tcpRule(ctx.index.views.virtualService(at.vs).tcp ?? [], req);
+  if (!hit) return { ...base, outcome: 'route', destinations: [destination(ctx, { host: at.host }, { share: 1 }, undefined, callerNs, {}, path)] };
+  const shares = routeShares(hit.rule.route ?? []);
+  const destinations = (hit.rule.route ?? []).map((r, i) => destination(ctx, r.destination ?? {}, { share: shares.shares[i], weight: r.weight }, undefined, namespaceOf(at.vs), {}, path));
+  return { ...base, rule: { index: hit.index, match: hit.match, headerNames: [], mirrors: [] }, outcome: 'route', destinations };
 }
 
-function rulesOf(ctx: Ctx, vs: Manifest): IndexedRule[] {
-  return (ctx.index.views.virtualService(vs).http ?? []).map((rule, index) => ({ vs, rule, index }));
-}
-
-function routeHop(
-  ctx: Ctx, from: string, host: string, svc: Manifest | undefined,
-  rules: readonly IndexedRule[], req: RequestInfo, path: string[],
-): Hop {
-  const base = { from, host, service: svc ? serviceName(svc) : undefined, headers: req.headers };
+function routeHop(ctx: Ctx, from: string, host: string, svc: Manifest | undefined, rules: readonly IndexedRule[], req: RequestInfo, path: string[]): Hop {
+  const base = { from, host, port: req.port, service: svc ? serviceName(svc) : undefined, headers: req.headers };
   let hit;
   try {
     hit = firstMatchingRule(rules.map((r) => r.rule), req);
@@ -205,7 +202,7 @@ function routeHop(
     return { ...base, virtualService: vsNames, outcome: 'not-found', status: 404, message: 'no rule matches the request (Envoy answers 404)', destinations: [] };
   }
   const { vs, rule, index } = rules[hit.index];
-  const at = { ...base, virtualService: `${namespaceOf(vs)}/${vs.metadata.name}`, rule: { index, name: rule.name, match: describeMatch(rule), headerNames: matchHeaderNames(rule) } };
+  const at = { ...base, virtualService: `${namespaceOf(vs)}/${vs.metadata.name}`, rule: explainRule(rule, index) };
   if (rule.directResponse) {
     return { ...at, outcome: 'direct-response', status: rule.directResponse.status, message: `directResponse ${rule.directResponse.status}`, destinations: [] };
   }
@@ -217,48 +214,59 @@ function routeHop(
   }
   const routes = rule.route ?? [];
   if (routes.length === 0) return { ...at, outcome: 'error', message: 'the rule has no route, redirect or directResponse', destinations: [] };
-  const total = routes.reduce((s, r) => s + (r.weight || 0), 0);
+  const shares = routeShares(routes);
+  if (shares.equal) ctx.warnings.push(`${at.virtualService} rule ${index}: total weight is 0; shares shown as equal`);
   const upstream = applyHeaderOperations(req.headers, rule.headers?.request);
-  const destinations = routes.map((r) => {
-    const share = routes.length === 1 ? 1 : total > 0 ? (r.weight || 0) / total : 1 / routes.length;
+  const destinations = routes.map((r, i) => {
     const headers = applyHeaderOperations(upstream, r.headers?.request);
-    return destination(ctx, r.destination ?? {}, share, rule.headerToDynamicSubsetKey, namespaceOf(vs), headers, path);
+    const sets = setHeaders(rule.headers?.request, r.headers?.request);
+    return destination(ctx, r.destination ?? {}, { share: shares.shares[i], weight: r.weight, sets }, rule.headerToDynamicSubsetKey, namespaceOf(vs), headers, path);
   });
-  if (total === 0 && routes.length > 1) ctx.warnings.push(`${at.virtualService} rule ${index}: total weight is 0; shares shown as equal`);
   return { ...at, outcome: 'route', destinations };
 }
 
+interface Branch {
+  readonly share: number;
+  readonly weight?: number;
+  readonly sets?: Record<string, string>;
+}
+
 function destination(
-  ctx: Ctx, dest: Destination, share: number, dynamicKeys: readonly DynamicSubsetKey[] | undefined, ruleNs: string,
+  ctx: Ctx, dest: Destination, branch: Branch, dynamicKeys: readonly DynamicSubsetKey[] | undefined, ruleNs: string,
   headers: Record<string, string>, path: string[],
 ): ExplainedDestination {
   const host = dest.host ?? '';
   const svc = findService(ctx.index, host, ruleNs);
-  const base = { host, subset: dest.subset, share };
+  const base = {
+    host,
+    subset: dest.subset,
+    port: dest.port?.number,
+    share: branch.share,
+    ...(branch.weight !== undefined ? { weight: branch.weight } : {}),
+    ...(branch.sets ? { sets: branch.sets } : {}),
+  };
   if (!svc) {
     return { ...base, selection: 'no Service for this host in the manifests', workloads: [], status: 503, message: `no Service ${host}` };
   }
   const sel = selectPods(ctx.index, svc, dest.subset, dynamicKeys, headers, ctx.opts);
-  if (sel.noHealthyUpstream) {
-    return { ...base, service: serviceName(svc), selection: sel.selection, workloads: [], status: 503, message: `no healthy upstream: ${sel.noHealthyUpstream}` };
-  }
-  const workloads = sel.workloads.map((d) => workloadStep(ctx, d, share > 0 ? headers : undefined, path, sel.podIp));
-  return { ...base, service: serviceName(svc), selection: sel.selection, workloads };
+  const policy = sel.destinationRule ? destinationPolicy(sel.destinationRule, dest.subset) : undefined;
+  const at = { ...base, service: serviceName(svc), ...(policy ? { trafficPolicy: policy } : {}), selection: sel.selection };
+  if (sel.noHealthyUpstream) return { ...at, workloads: [], status: 503, message: `no healthy upstream: ${sel.noHealthyUpstream}` };
+  return { ...at, workloads: sel.workloads.map((d) => workloadStep(ctx, d, branch.share > 0 ? headers : undefined, path, sel.podIp)) };
 }
 
 function workloadStep(ctx: Ctx, d: Manifest, headers: Record<string, string> | undefined, path: string[], podIp?: string): WorkloadStep {
   const ns = namespaceOf(d);
   const canary = d.metadata.annotations?.[WellKnown.SIMULATED_CANARY_ANNOTATION] !== undefined;
-  const step = { name: d.metadata.name, namespace: ns, canary, podIp };
+  const step = { name: d.metadata.name, namespace: ns, canary, ...(podIp !== undefined ? { podIp } : {}) };
   if (!headers) return { ...step, calls: [] };
   const keep = annotationList(d, WellKnown.PROPAGATE_HEADERS_ANNOTATION).map((h) => h.toLowerCase());
   const forwarded = keep.length === 0 ? headers : Object.fromEntries(Object.entries(headers).filter(([k]) => keep.includes(k)));
-  const calls = callsOf(d).map((host) => {
+  const calls = callsOf(d).map((host): Hop => {
     const key = `${ns}/${d.metadata.name}->${qualifyHost(host, ns)}`;
-    if (path.includes(key) || path.length >= ctx.maxDepth) {
-      return { from: d.metadata.name, host, headers: forwarded, outcome: 'cycle' as const, message: path.includes(key) ? 'call cycle; not followed again' : `stopped after ${ctx.maxDepth} hops`, destinations: [] };
-    }
-    const req: RequestInfo = { headers: forwarded, sourceLabels: ctx.index.views.podLabels(d), sourceNamespace: ns };
+    if (path.includes(key)) return { from: d.metadata.name, host, headers: forwarded, outcome: 'cycle', message: 'call cycle; not followed again', destinations: [] };
+    if (path.length >= ctx.maxDepth) return { from: d.metadata.name, host, headers: forwarded, outcome: 'not-followed', message: `stopped after ${ctx.maxDepth} hops`, destinations: [] };
+    const req: RequestInfo = { headers: forwarded, method: 'GET', sourceLabels: ctx.index.views.podLabels(d), sourceNamespace: ns };
     return meshHop(ctx, d.metadata.name, host, req, ns, [...path, key]);
   });
   return { ...step, calls };

@@ -50,7 +50,7 @@ export function releasePolicyFindings(manifests: readonly unknown[]): ReleasePol
 export function checkReleasePolicy(index: ManifestIndex, report: (code: string, m: Manifest, message: string) => void): void {
   for (const u of releaseUnits(index.all).filter(inMatchMode)) {
     for (const ref of u.customNetworkRefs.filter((r) => r.kind === 'VirtualService')) {
-      const vs = index.virtualServices.find((v) => v.metadata.name === ref.name && namespaceOf(v) === u.namespace);
+      const vs = virtualServicesByRef(index).get(`${u.namespace}/${ref.name}`);
       if (!vs) continue;
       const lost = lostPolicies(vs, u.service);
       if (lost.length === 0) continue;
@@ -58,6 +58,19 @@ export function checkReleasePolicy(index: ManifestIndex, report: (code: string, 
         + 'canary requests run without them (Istio\'s defaults: no timeout, 2 retries); release by weight to keep them, or accept the difference');
     }
   }
+}
+
+const VS_BY_REF = new WeakMap<ManifestIndex, Map<string, Manifest>>();
+
+/** The first VirtualService of each `namespace/name`, gathered once per index (a lookup per reference, not a scan). */
+function virtualServicesByRef(index: ManifestIndex): Map<string, Manifest> {
+  let map = VS_BY_REF.get(index);
+  if (!map) {
+    map = new Map();
+    for (const v of index.virtualServices) if (!map.has(`${namespaceOf(v)}/${v.metadata.name}`)) map.set(`${namespaceOf(v)}/${v.metadata.name}`, v);
+    VS_BY_REF.set(index, map);
+  }
+  return map;
 }
 
 /** Whether the unit's release matches headers at some step (Kruise's match mode). */

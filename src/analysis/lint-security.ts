@@ -4,11 +4,12 @@
  * or proxy scoping makes them fail. Self-contained: {@link lintSecurity} and
  * {@link SECURITY_LINT_RULES}; lint.ts merges them (one line each, see the issue-16 note).
  */
-import { findLanes } from './lanes';
-import type { Finding, Severity } from './lint';
+import { filterSelectsGateway } from './coloring';
+import { findLanesIndexed } from './lanes';
+import type { Finding, LintCheck, Severity } from './lint-types';
 import { envoyFilterSpec } from '../model/istio-views';
 import { field, items, listOf, mapOf, str } from '../model/json';
-import { Manifest, ManifestIndex, annotationList, callsOf, findService, formatRef, indexManifests, namespaceOf, refOf } from '../model/manifest';
+import { Manifest, ManifestIndex, annotationList, callsOf, findService, formatRef, indexManifests, namespaceOf, refOf, workloadsOf } from '../model/manifest';
 import { CLUSTER_DOMAIN, labelsMatch, qualifyHost } from '../model/matching';
 import { WellKnown } from '../model/well-known';
 
@@ -30,22 +31,26 @@ export const SECURITY_LINT_RULES: Record<string, { severity: Severity; summary: 
   GR107: { severity: 'warning', summary: 'coloring reads JWT claims but no RequestAuthentication verifies tokens on its pods' },
 };
 
-/** Pod labels of the default ingress gateway install (istio/istio manifests/charts/gateways): a Gateway selecting a subset of them selects those pods. */
-const DEFAULT_INGRESS_POD_LABELS: Readonly<Record<string, string>> = { app: 'istio-ingressgateway', istio: 'ingressgateway' };
 const ROOT_NAMESPACE = 'istio-system';
 
 type Report = (code: string, m: Manifest, message: string) => void;
 
+/** The security rules over an index, in lint's table shape (lint.ts `LINT_CHECKS`). */
+export const SECURITY_CHECK: LintCheck = {
+  rules: SECURITY_LINT_RULES,
+  check: (index, report) => {
+    const colorings = index.envoyFilters.filter((ef) => items(at(ef, 'configPatches')).some((p) => str(field(field(p, 'match'), 'context')) === 'GATEWAY'));
+    checkClientChosenEntry(index, report);
+    checkColoringGateways(index, colorings, report);
+    checkClaimIssuers(index, colorings, report);
+    checkCalls(index, report);
+  },
+};
+
 /** Runs the security rules; findings ordered by object, then code. */
 export function lintSecurity(manifests: readonly unknown[]): Finding[] {
-  const index = indexManifests(manifests);
   const out: Finding[] = [];
-  const report: Report = (code, m, message) => out.push({ code, severity: SECURITY_LINT_RULES[code].severity, object: refOf(m), message });
-  const colorings = index.envoyFilters.filter((ef) => items(at(ef, 'configPatches')).some((p) => str(field(field(p, 'match'), 'context')) === 'GATEWAY'));
-  checkClientChosenEntry(index, report);
-  checkColoringGateways(index, colorings, report);
-  checkClaimIssuers(index, colorings, report);
-  checkCalls(index, report);
+  SECURITY_CHECK.check(indexManifests(manifests), (code, m, message) => out.push({ code, severity: SECURITY_LINT_RULES[code].severity, object: refOf(m), message }));
   const key = (f: Finding) => `${formatRef(f.object)}\u0000${f.code}`;
   return out.map((f, i) => ({ f, i })).sort((a, b) => (key(a.f) < key(b.f) ? -1 : key(a.f) > key(b.f) ? 1 : a.i - b.i)).map((x) => x.f);
 }
@@ -62,7 +67,7 @@ function entryTrust(ef: Manifest): Record<string, string[]> | undefined {
 }
 
 function checkClientChosenEntry(index: ManifestIndex, report: Report): void {
-  for (const lane of findLanes(index.all)) {
+  for (const lane of findLanesIndexed(index)) {
     const setters = index.envoyFilters.filter((ef) => annotationList(ef, WellKnown.SETS_HEADERS_ANNOTATION).includes(lane.header));
     if (setters.some((ef) => entryTrust(ef) === undefined)) continue; // a coloring the library did not write: unknown rules
     const trusts = new Set(setters.flatMap((ef) => entryTrust(ef)![lane.value] ?? []));
@@ -80,18 +85,13 @@ function checkClientChosenEntry(index: ManifestIndex, report: Report): void {
   }
 }
 
-/** Whether a Gateway's pods surely carry `selector` (its own selector covers it, or both are default-install labels). */
-function gatewayPodsMatch(index: ManifestIndex, gateway: Manifest, selector: Record<string, string>): boolean {
-  const own = index.views.gateway(gateway).selector ?? {};
-  if (labelsMatch(selector, own)) return true;
-  return labelsMatch(own, DEFAULT_INGRESS_POD_LABELS) && labelsMatch(selector, DEFAULT_INGRESS_POD_LABELS);
-}
-
 function checkColoringGateways(index: ManifestIndex, colorings: Manifest[], report: Report): void {
   for (const ef of colorings) {
     const selector = envoyFilterSpec(ef).workloadSelector?.labels;
     if (!selector) continue; // GR008 reports a filter without a selector
-    if (index.gateways.some((gw) => gatewayPodsMatch(index, gw, selector))) continue;
+    // The gateways explain runs this filter at (coloring.ts: namespace scope, the gateway chart's
+    // companion labels): lint and explain agree on where a coloring runs.
+    if (index.gateways.some((gw) => filterSelectsGateway(index, ef, gw))) continue;
     report('GR102', ef, `workloadSelector ${JSON.stringify(selector)} selects the pods of no Gateway in the manifests, so the coloring may run nowhere (requests keep the lane header the client sent) or on another tenant's gateway; bind the coloring to the app's IngressGateway (gateway prop)`);
   }
 }
@@ -124,8 +124,35 @@ function principalMatches(pattern: string, identity: string): boolean {
 
 /** ALLOW AuthorizationPolicies applying to `pods` of namespace `ns`. */
 function allowPolicies(index: ManifestIndex, ns: string, pods: Record<string, string>): Manifest[] {
-  return index.all.filter((m) => m.kind === 'AuthorizationPolicy' && (str(at(m, 'action')) ?? 'ALLOW') === 'ALLOW' && at(m, 'provider') === undefined
-    && (namespaceOf(m) === ns || namespaceOf(m) === ROOT_NAMESPACE) && labelsMatch(labelsAt(m, 'selector', 'matchLabels'), pods));
+  const { allow } = byNamespace(index);
+  const candidates = ns === ROOT_NAMESPACE ? allow.get(ns) ?? [] : [...(allow.get(ns) ?? []), ...(allow.get(ROOT_NAMESPACE) ?? [])];
+  return candidates.filter((m) => labelsMatch(labelsAt(m, 'selector', 'matchLabels'), pods));
+}
+
+/** ALLOW AuthorizationPolicies and Sidecars by namespace, gathered once per index (a lookup per call, not a scan of all objects). */
+interface ByNamespace {
+  readonly allow: ReadonlyMap<string, Manifest[]>;
+  readonly sidecars: ReadonlyMap<string, Manifest[]>;
+}
+
+const BY_NAMESPACE = new WeakMap<ManifestIndex, ByNamespace>();
+
+function byNamespace(index: ManifestIndex): ByNamespace {
+  const hit = BY_NAMESPACE.get(index);
+  if (hit) return hit;
+  const allow = new Map<string, Manifest[]>();
+  const sidecars = new Map<string, Manifest[]>();
+  const add = (map: Map<string, Manifest[]>, m: Manifest) => {
+    const list = map.get(namespaceOf(m));
+    if (list) list.push(m); else map.set(namespaceOf(m), [m]);
+  };
+  for (const m of index.all) {
+    if (m.kind === 'AuthorizationPolicy' && (str(at(m, 'action')) ?? 'ALLOW') === 'ALLOW' && at(m, 'provider') === undefined) add(allow, m);
+    else if (m.kind === 'Sidecar') add(sidecars, m);
+  }
+  const made = { allow, sidecars };
+  BY_NAMESPACE.set(index, made);
+  return made;
 }
 
 /** Whether the ALLOW policies let `identity` in (a rule with other conditions counts as allowing: we cannot evaluate it). */
@@ -141,7 +168,7 @@ function allowed(policies: Manifest[], identity: string): boolean {
 
 /** The Sidecars whose workloadSelector selects `pods` of namespace `ns`. */
 function sidecarsOf(index: ManifestIndex, ns: string, pods: Record<string, string>): Manifest[] {
-  return index.all.filter((m) => m.kind === 'Sidecar' && namespaceOf(m) === ns && labelsMatch(labelsAt(m, 'workloadSelector', 'labels'), pods));
+  return (byNamespace(index).sidecars.get(ns) ?? []).filter((m) => labelsMatch(labelsAt(m, 'workloadSelector', 'labels'), pods));
 }
 
 /** Whether an egress host `namespace/dnsName` of a Sidecar in `sidecarNs` covers `fqdn` in namespace `ns`. */
@@ -213,9 +240,7 @@ function checkCalls(index: ManifestIndex, report: Report): void {
   }
 }
 
-/** Pod label sets of the Deployments a Service selects. */
+/** Pod label sets of the Deployments a Service selects (the index's lookup, not a scan per call). */
 function workloadPods(index: ManifestIndex, svc: Manifest): Record<string, string>[] {
-  const selector = index.views.serviceSelector(svc);
-  if (!selector || Object.keys(selector).length === 0) return [];
-  return index.deployments.filter((d) => namespaceOf(d) === namespaceOf(svc) && labelsMatch(selector, index.views.podLabels(d))).map(index.views.podLabels);
+  return workloadsOf(index, svc).map(index.views.podLabels);
 }

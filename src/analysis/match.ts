@@ -13,6 +13,8 @@ export interface RequestInfo {
   readonly authority?: string;
   /** HTTP method. @default "GET" */
   readonly method?: string;
+  /** The port the request is sent to (for `match.port`); unknown ports do not restrict. */
+  readonly port?: number;
   /** `mesh` for a sidecar hop, the gateway name (`ns/name`) at the ingress. */
   readonly gateway?: string;
   /** Pod labels of the caller, for `sourceLabels`. */
@@ -111,6 +113,7 @@ export function matchRequest(m: HttpMatch, req: RequestInfo): boolean {
     if (!matchString(u, p)) return false;
   }
   if (m.method && !matchString(m.method, req.method ?? 'GET')) return false;
+  if (m.port !== undefined && req.port !== undefined && m.port !== req.port) return false;
   if (m.authority && !matchString(m.authority, req.authority ?? header(req, 'host'))) return false;
   for (const [name, sm] of Object.entries(m.headers ?? {})) {
     if (!matchString(sm, header(req, name))) return false;
@@ -173,6 +176,9 @@ function describeEntry(m: HttpMatch): string {
   if (m.sourceLabels) parts.push(`from ${Object.entries(m.sourceLabels).map(([k, v]) => `${k}=${v}`).join(',')}`);
   if (m.method) parts.push(`method ${describeStringMatch(m.method)}`);
   if (m.authority) parts.push(`authority ${describeStringMatch(m.authority)}`);
+  if (m.port !== undefined) parts.push(`port ${m.port}`);
+  if (m.sourceNamespace) parts.push(`from namespace ${m.sourceNamespace}`);
+  if (m.gateways && m.gateways.length > 0) parts.push(`gateways ${m.gateways.join(',')}`);
   return parts.length ? parts.join(' AND ') : 'any request';
 }
 

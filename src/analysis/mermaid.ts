@@ -2,13 +2,14 @@
  * Mermaid route diagrams as markdown: gateway → services → versions, one color per lane,
  * and the calls each version makes. Text goes into the diagram only through {@link mermaidText}.
  */
-import { Lane, findLanes } from './lanes';
+import { DeadRule, deadRules } from './dead-rules';
+import { Lane, findLanesIndexed } from './lanes';
 import { describeMatch } from './match';
 import { destinationRuleFor } from './subsets';
 import { HttpRule } from '../model/istio-views';
 import { releaseUnits, simulateKruiseRelease } from '../model/kruise/istio-contract';
 import {
-  Manifest, ManifestIndex, callsOf, findService, indexManifests, namespaceOf,
+  Manifest, ManifestIndex, callsOf, findService, formatRef, indexManifests, namespaceOf, refOf,
   workloadsOf,
 } from '../model/manifest';
 import { labelsMatch } from '../model/matching';
@@ -52,7 +53,7 @@ class Graph {
   }
 }
 
-function laneOf(rule: HttpRule, lanes: Lane[]): Lane | undefined {
+function laneOf(rule: HttpRule, lanes: readonly Lane[]): Lane | undefined {
   for (const m of rule.match ?? []) {
     for (const [name, sm] of Object.entries(m.headers ?? {})) {
       const lane = lanes.find((l) => l.header === name.toLowerCase() && l.value === String(sm.exact));
@@ -77,8 +78,22 @@ function versionsOf(index: ManifestIndex, svc: Manifest, subset: string | undefi
 /** The Mermaid flowchart (without fences) for a set of manifests. */
 export function renderRoutesMermaid(manifests: readonly unknown[]): string {
   const index = indexManifests(manifests);
-  const lanes = findLanes(index.all);
+  return routesGraph(index, findLanesIndexed(index)).mermaid;
+}
+
+/** A rule left out of the diagram because it never matches. */
+export interface UndrawnRule extends DeadRule {
+  /** `VirtualService/namespace/name`. */
+  readonly virtualService: string;
+}
+
+/**
+ * The diagram of an index: an edge per live rule and branch (rules that never match and branches
+ * of weight 0 in a split are left out and returned), then the calls of the pods reached.
+ */
+export function routesGraph(index: ManifestIndex, lanes: readonly Lane[]): { readonly mermaid: string; readonly undrawn: UndrawnRule[] } {
   const g = new Graph();
+  const undrawn: UndrawnRule[] = [];
   const svcNode = (svc: Manifest) => g.node(svcKey(svc), `${svc.metadata.name}.${namespaceOf(svc)}`, 'svc');
   const workloadCalls = (from: string, d: Manifest) => callsOf(d).forEach((host) => {
     const target = findService(index, host, namespaceOf(d));
@@ -89,7 +104,11 @@ export function renderRoutesMermaid(manifests: readonly unknown[]): string {
     const spec = index.views.virtualService(vs);
     const gws = spec.gateways ?? [];
     const sources: string[] = gws.filter((x) => x !== 'mesh').map((x) => g.node(`gw:${x.includes('/') ? x : `${namespaceOf(vs)}/${x}`}`, `gateway ${x}`, 'gw'));
-    (spec.http ?? []).forEach((rule) => {
+    const dead = deadRules(index, vs);
+    dead.forEach((d) => undrawn.push({ ...d, virtualService: formatRef(refOf(vs)) }));
+    const deadAt = new Set(dead.map((d) => d.index));
+    (spec.http ?? []).forEach((rule, i) => {
+      if (deadAt.has(i)) return;
       const lane = laneOf(rule, lanes);
       const color = lane ? LANE_COLORS[lanes.indexOf(lane) % LANE_COLORS.length] : undefined;
       const routes = rule.route ?? [];
@@ -97,7 +116,7 @@ export function renderRoutesMermaid(manifests: readonly unknown[]): string {
       const match = describeMatch(rule);
       routes.forEach((r) => {
         const svc = findService(index, r.destination?.host ?? '', namespaceOf(vs));
-        if (!svc) return;
+        if (!svc || (routes.length > 1 && total > 0 && !r.weight)) return;
         const share = routes.length > 1 && total > 0 ? ` ${Math.round(((r.weight || 0) * 100) / total)}%` : '';
         const label = `${match === 'any request' ? 'default' : match}${share}`;
         sources.forEach((s) => g.edge(s, svcNode(svc), label, color));
@@ -119,7 +138,13 @@ export function renderRoutesMermaid(manifests: readonly unknown[]): string {
     g.edge(svcNode(svc), ver, undefined);
     workloads.forEach((d) => workloadCalls(ver, d));
   }
-  return g.render();
+  return { mermaid: g.render(), undrawn };
+}
+
+function undrawnTable(undrawn: readonly UndrawnRule[]): string[] {
+  if (undrawn.length === 0) return [];
+  return ['Rules that never match (not drawn):', '', '| VirtualService | rule | why |', '| --- | --- | --- |',
+    ...undrawn.map((u) => `| ${mdCell(u.virtualService)} | http[${u.index}]${u.name ? ` ${mdCell(u.name)}` : ''} | ${mdCell(u.reason)} |`), ''];
 }
 
 /** Options for {@link renderRoutesMarkdown}. */
@@ -132,20 +157,24 @@ export interface RoutesMarkdownOptions {
 
 /** ROUTES.md: the route diagram, the lanes with their colors, and the diagram during a release. */
 export function renderRoutesMarkdown(manifests: readonly unknown[], opts: RoutesMarkdownOptions = {}): string {
-  const lanes = findLanes(manifests);
+  const index = indexManifests(manifests);
+  const lanes = findLanesIndexed(index);
+  const graph = routesGraph(index, lanes);
   const parts = [`# ${opts.title ?? 'Routes'}`, '', 'Generated from the manifests by `renderRoutesMarkdown`; do not edit.', '',
-    '```mermaid', renderRoutesMermaid(manifests), '```', ''];
+    '```mermaid', graph.mermaid, '```', '', ...undrawnTable(graph.undrawn)];
   if (lanes.length > 0) {
     parts.push('| Lane | Header | Color |', '| --- | --- | --- |');
     lanes.forEach((l, i) => parts.push(`| ${mdCell(l.name)} | \`${mdCell(l.header)}: ${mdCell(l.value)}\` | ${LANE_COLORS[i % LANE_COLORS.length]} |`));
     parts.push('');
   }
-  const units = releaseUnits(manifests);
+  const units = releaseUnits(index.all);
   if (opts.includeRelease ?? units.length > 0) {
-    const sim = simulateKruiseRelease(manifests, 'all');
+    const sim = simulateKruiseRelease(index.all, 'all');
+    const simIndex = indexManifests(sim.manifests);
+    const during = routesGraph(simIndex, findLanesIndexed(simIndex));
     parts.push(`## During a release of ${sim.released.join(', ') || 'nothing'}`, '',
       'As Kruise Rollout rewrites the VirtualServices and DestinationRules (canary pods: `<deployment>-canary`).', '',
-      '```mermaid', renderRoutesMermaid(sim.manifests), '```', '');
+      '```mermaid', during.mermaid, '```', '', ...undrawnTable(during.undrawn));
   }
   return parts.join('\n');
 }

@@ -2,10 +2,11 @@
  * Which pods a route destination reaches: all pods of the Service, a DestinationRule subset
  * (a label selector), or an ASM dynamic subset chosen from request headers with its fallback.
  */
+import { HostLookup, hostLookup, remembered } from './host-lookup';
 import { FallbackPolicy } from '../model/dynamic-subset/fallback-policy';
 import { DynamicSubset, DynamicSubsetKey } from '../model/istio-views';
 import { Manifest, ManifestIndex, namespaceOf, workloadsOf } from '../model/manifest';
-import { hostCovers, labelsMatch, qualifyHost } from '../model/matching';
+import { labelsMatch, qualifyHost } from '../model/matching';
 
 /** The pods one destination reaches. */
 export interface PodSelection {
@@ -27,14 +28,19 @@ export interface PodIpOptions {
   readonly podIps?: Record<string, string[]>;
 }
 
-/** The DestinationRule for a Service (its host resolved in the DR's namespace). */
+/**
+ * The DestinationRule for a Service: the first in input order whose host (resolved in the DR's
+ * namespace) covers the Service. A map lookup per Service (see {@link hostLookup}).
+ */
 export function destinationRuleFor(index: ManifestIndex, svc: Manifest): Manifest | undefined {
-  const fqdn = qualifyHost(svc.metadata.name, namespaceOf(svc));
-  return index.destinationRules.find((dr) => {
+  const drs = remembered(DR_LOOKUPS, index, () => hostLookup(index.destinationRules.flatMap((dr) => {
     const host = index.views.destinationRule(dr).host;
-    return host !== undefined && hostCovers(qualifyHost(host, namespaceOf(dr)), fqdn);
-  });
+    return host === undefined ? [] : [{ host: qualifyHost(host, namespaceOf(dr)), value: dr }];
+  })));
+  return drs.first(qualifyHost(svc.metadata.name, namespaceOf(svc)));
 }
+
+const DR_LOOKUPS = new WeakMap<ManifestIndex, HostLookup<Manifest>>();
 
 /** The pods a destination reaches for a request, following Istio and ASM semantics. */
 export function selectPods(

@@ -3,7 +3,7 @@
  * to the fields the tools read, every field optional (YAML may leave out what the schema
  * requires), and read by the readers at the end of this file (see ./json).
  */
-import { Some, bool, listOf, mapOf, num, oneOf, presentOr, record, str } from './json';
+import { Reader, Some, bool, listOf, mapOf, num, oneOf, presentOr, record, str } from './json';
 import type { Manifest } from './manifest';
 import type * as asm from '../../imports/asm-networking';
 import {
@@ -11,13 +11,14 @@ import {
   DestinationRuleSpecTrafficPolicyLoadBalancerDynamicSubsetSubsetSelectorsFallbackPolicy as AsmSelectorFallbackPolicy,
 } from '../../imports/asm-networking';
 import type * as istio from '../../imports/istio-networking';
+import * as istioEnums from '../../imports/istio-networking';
 import { VirtualServiceSpecHttpRedirectDerivePort } from '../../imports/istio-networking';
 
 /** An Istio `StringMatch` (exact, prefix or regex; `{}` means "present"). */
 export type StringMatch = Some<istio.VirtualServiceSpecHttpMatchHeaders, 'exact' | 'prefix' | 'regex'>;
 
 /** One entry of an http rule's `match`. */
-export interface HttpMatch extends Some<istio.VirtualServiceSpecHttpMatch, 'gateways' | 'ignoreUriCase' | 'sourceLabels' | 'sourceNamespace'> {
+export interface HttpMatch extends Some<istio.VirtualServiceSpecHttpMatch, 'gateways' | 'ignoreUriCase' | 'sourceLabels' | 'sourceNamespace' | 'port'> {
   readonly uri?: StringMatch;
   readonly method?: StringMatch;
   readonly authority?: StringMatch;
@@ -30,8 +31,41 @@ export interface HttpMatch extends Some<istio.VirtualServiceSpecHttpMatch, 'gate
 /** Header operations (`headers.request` of a rule or of a route destination). */
 export type HeaderOperations = Some<istio.VirtualServiceSpecHttpHeadersRequest, 'set' | 'add' | 'remove'>;
 
+/** A destination's port. */
+export type DestinationPort = Some<istio.VirtualServiceSpecHttpRouteDestinationPort, 'number'>;
+
 /** Where a route sends traffic. */
-export type Destination = Some<istio.VirtualServiceSpecHttpRouteDestination, 'host' | 'subset'>;
+export interface Destination extends Some<istio.VirtualServiceSpecHttpRouteDestination, 'host' | 'subset'> {
+  readonly port?: DestinationPort;
+}
+
+/** A share of requests, 0 to 100 (Istio's `Percent`). */
+export type Percentage = Some<istio.VirtualServiceSpecHttpMirrorPercentage, 'value'>;
+
+/** A fault's delay (`percent` is the deprecated integer form of `percentage`). */
+export interface FaultDelay extends Some<istio.VirtualServiceSpecHttpFaultDelay, 'fixedDelay' | 'exponentialDelay' | 'percent'> {
+  readonly percentage?: Percentage;
+}
+
+/** A fault's abort. */
+export interface FaultAbort extends Some<istio.VirtualServiceSpecHttpFaultAbort, 'httpStatus' | 'grpcStatus' | 'http2Error'> {
+  readonly percentage?: Percentage;
+}
+
+/** Fault injection of an http rule. */
+export interface Fault {
+  readonly delay?: FaultDelay;
+  readonly abort?: FaultAbort;
+}
+
+/** One mirror of an http rule (`mirrors[]`). */
+export interface Mirror {
+  readonly destination?: Destination;
+  readonly percentage?: Percentage;
+}
+
+/** The retry policy of an http rule. */
+export type Retries = Some<istio.VirtualServiceSpecHttpRetries, 'attempts' | 'perTryTimeout' | 'retryOn'>;
 
 /** The header operations of a rule or route (only those on the request are read). */
 export interface HeaderChanges {
@@ -48,8 +82,13 @@ export interface HttpRouteDestination extends Some<istio.VirtualServiceSpecHttpR
 export type DynamicSubsetKey = Some<asm.VirtualServiceSpecHttpHeaderToDynamicSubsetKey, 'header' | 'key' | 'defaultValue'>;
 
 /** One `http` rule (Istio's, with ASM's `headerToDynamicSubsetKey`). */
-export interface HttpRule extends Some<istio.VirtualServiceSpecHttp, 'name' | 'redirect' | 'delegate'> {
+export interface HttpRule extends Some<istio.VirtualServiceSpecHttp, 'name' | 'redirect' | 'delegate' | 'timeout'> {
   readonly headerToDynamicSubsetKey?: DynamicSubsetKey[];
+  readonly fault?: Fault;
+  readonly mirror?: Destination;
+  readonly mirrorPercentage?: Percentage;
+  readonly mirrors?: Mirror[];
+  readonly retries?: Retries;
   readonly match?: HttpMatch[];
   readonly route?: HttpRouteDestination[];
   readonly headers?: HeaderChanges;
@@ -61,8 +100,12 @@ export interface L4RouteDestination extends Some<istio.VirtualServiceSpecTcpRout
   readonly destination?: Destination;
 }
 
-/** One `tcp` or `tls` rule: only its routes are read. */
+/** A match of a `tcp` or `tls` rule (only the fields read). */
+export type L4Match = Some<istio.VirtualServiceSpecTcpMatch, 'port' | 'sourceLabels' | 'sourceNamespace' | 'gateways'>;
+
+/** One `tcp` or `tls` rule: its matches and routes. */
 export interface L4Rule {
+  readonly match?: L4Match[];
   readonly route?: L4RouteDestination[];
 }
 
@@ -100,8 +143,14 @@ export interface DestinationRuleView extends Some<istio.DestinationRuleSpec, 'ho
   readonly trafficPolicy?: TrafficPolicy;
 }
 
-/** A Gateway server (only its hosts are read). */
-export type GatewayServer = Some<istio.GatewaySpecServers, 'hosts'>;
+/** A Gateway server's port. */
+export type GatewayPort = Some<istio.GatewaySpecServersPort, 'number' | 'name' | 'protocol'>;
+
+/** A Gateway server (its hosts and port). */
+export interface GatewayServer extends Some<istio.GatewaySpecServers, 'hosts'> {
+  readonly port?: GatewayPort;
+  readonly tls?: Some<istio.GatewaySpecServersTls, 'httpsRedirect'>;
+}
 
 /** A Gateway spec as the tools read it. */
 export interface GatewayView extends Some<istio.GatewaySpec, 'selector'> {
@@ -111,9 +160,25 @@ export interface GatewayView extends Some<istio.GatewaySpec, 'selector'> {
 /** An EnvoyFilter's workload selector. */
 export type WorkloadSelector = Some<istio.EnvoyFilterSpecWorkloadSelector, 'labels'>;
 
+/** Where an EnvoyFilter patch applies (only the fields the coloring reading needs). */
+export interface PatchMatch extends Some<istio.EnvoyFilterSpecConfigPatchesMatch, 'context'> {
+  readonly listener?: {
+    readonly portNumber?: number;
+    readonly filterChain?: { readonly filter?: { readonly name?: string; readonly subFilter?: { readonly name?: string } } };
+  };
+  readonly routeConfiguration?: Some<istio.EnvoyFilterSpecConfigPatchesMatchRouteConfiguration, 'portNumber' | 'portName' | 'gateway'>;
+}
+
+/** One patch of an EnvoyFilter: its `value` is Envoy configuration of any shape, read where it is used. */
+export interface ConfigPatch extends Some<istio.EnvoyFilterSpecConfigPatches, 'applyTo'> {
+  readonly match?: PatchMatch;
+  readonly patch?: { readonly operation?: string; readonly value?: unknown };
+}
+
 /** An EnvoyFilter spec as the tools read it. */
 export interface EnvoyFilterView {
   readonly workloadSelector?: WorkloadSelector;
+  readonly configPatches?: ConfigPatch[];
 }
 
 /** The spec of a VirtualService, read into {@link VirtualServiceView}. */
@@ -155,10 +220,16 @@ const HTTP_MATCH = record<HttpMatch>({
   ignoreUriCase: bool,
   sourceLabels: stringMap,
   sourceNamespace: str,
+  port: num,
 });
 const HEADER_OPERATIONS = record<HeaderOperations>({ set: stringMap, add: stringMap, remove: strings });
 const HEADERS = record<HeaderChanges>({ request: HEADER_OPERATIONS });
-const DESTINATION = record<Destination>({ host: str, subset: str });
+const DESTINATION = record<Destination>({ host: str, subset: str, port: record<DestinationPort>({ number: num }) });
+const PERCENTAGE = record<Percentage>({ value: num });
+const FAULT = record<Fault>({
+  delay: record<FaultDelay>({ fixedDelay: str, exponentialDelay: str, percent: num, percentage: PERCENTAGE }),
+  abort: record<FaultAbort>({ httpStatus: num, grpcStatus: str, http2Error: str, percentage: PERCENTAGE }),
+});
 const ROUTE = record<HttpRouteDestination>({ destination: DESTINATION, weight: num, headers: HEADERS });
 const REDIRECT = record<NonNullable<HttpRule['redirect']>>({
   uri: str,
@@ -178,8 +249,17 @@ const HTTP_RULE = record<HttpRule>({
   directResponse: presentOr(record<NonNullable<HttpRule['directResponse']>>({ status: num }), {}),
   delegate: presentOr(record<NonNullable<HttpRule['delegate']>>({ name: str, namespace: str }), {}),
   headerToDynamicSubsetKey: listOf(DYNAMIC_KEY, {}),
+  timeout: str,
+  fault: FAULT,
+  mirror: DESTINATION,
+  mirrorPercentage: PERCENTAGE,
+  mirrors: listOf(record<Mirror>({ destination: DESTINATION, percentage: PERCENTAGE }), {}),
+  retries: record<Retries>({ attempts: num, perTryTimeout: str, retryOn: str }),
 });
-const L4_RULE = record<L4Rule>({ route: listOf(record<L4RouteDestination>({ destination: DESTINATION, weight: num }), {}) });
+const L4_RULE = record<L4Rule>({
+  match: listOf(record<L4Match>({ port: num, sourceLabels: stringMap, sourceNamespace: str, gateways: strings }), {}),
+  route: listOf(record<L4RouteDestination>({ destination: DESTINATION, weight: num }), {}),
+});
 const VIRTUAL_SERVICE = record<VirtualServiceView>({
   hosts: strings, gateways: strings, http: listOf(HTTP_RULE, {}), tcp: listOf(L4_RULE, {}), tls: listOf(L4_RULE, {}),
 });
@@ -194,5 +274,31 @@ const DESTINATION_RULE = record<DestinationRuleView>({
   subsets: listOf(record<Subset>({ name: str, labels: stringMap }), {}),
   trafficPolicy: record<TrafficPolicy>({ loadBalancer: record<LoadBalancer>({ dynamicSubset: DYNAMIC_SUBSET }) }),
 });
-const GATEWAY = record<GatewayView>({ selector: stringMap, servers: listOf(record<GatewayServer>({ hosts: strings }), {}) });
-const ENVOY_FILTER = record<EnvoyFilterView>({ workloadSelector: presentOr(record<WorkloadSelector>({ labels: stringMap }), {}) });
+const GATEWAY = record<GatewayView>({
+  selector: stringMap,
+  servers: listOf(record<GatewayServer>({
+    hosts: strings, port: record<GatewayPort>({ number: num, name: str, protocol: str }), tls: record<NonNullable<GatewayServer['tls']>>({ httpsRedirect: bool }),
+  }), {}),
+});
+/** Any JSON value, kept as it is (an EnvoyFilter patch value is Envoy configuration of any shape). */
+const anything: Reader<{}> = (v) => (v === undefined || v === null ? undefined : v);
+const NAMED = record<{ readonly name?: string }>({ name: str });
+const PATCH_MATCH = record<PatchMatch>({
+  context: oneOf(Object.values(istioEnums.EnvoyFilterSpecConfigPatchesMatchContext)),
+  listener: record<NonNullable<PatchMatch['listener']>>({
+    portNumber: num,
+    filterChain: record<NonNullable<NonNullable<PatchMatch['listener']>['filterChain']>>({
+      filter: record<{ readonly name?: string; readonly subFilter?: { readonly name?: string } }>({ name: str, subFilter: NAMED }),
+    }),
+  }),
+  routeConfiguration: record<NonNullable<PatchMatch['routeConfiguration']>>({ portNumber: num, portName: str, gateway: str }),
+});
+const CONFIG_PATCH = record<ConfigPatch>({
+  applyTo: oneOf(Object.values(istioEnums.EnvoyFilterSpecConfigPatchesApplyTo)),
+  match: PATCH_MATCH,
+  patch: record<NonNullable<ConfigPatch['patch']>>({ operation: str, value: anything }),
+});
+const ENVOY_FILTER = record<EnvoyFilterView>({
+  workloadSelector: presentOr(record<WorkloadSelector>({ labels: stringMap }), {}),
+  configPatches: listOf(CONFIG_PATCH, {}),
+});

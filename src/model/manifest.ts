@@ -171,10 +171,9 @@ export function annotationList(m: Manifest, key: string): string[] {
   return typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : [];
 }
 
-/** The Service a host names, resolved from namespace `ns`, or undefined. */
+/** The Service a host names, resolved from namespace `ns`, or undefined (a map lookup: linear overall). */
 export function findService(index: ManifestIndex, host: string, ns: string): Manifest | undefined {
-  const fqdn = qualifyHost(host, ns);
-  return index.services.find((s) => fqdn === `${s.metadata.name}.${namespaceOf(s)}.${CLUSTER_DOMAIN}`);
+  return lookupsOf(index).serviceByFqdn.get(qualifyHost(host, ns));
 }
 
 /** The short `name.namespace` form of a Service, used in tables. */
@@ -192,11 +191,73 @@ export function podLabels(d: Manifest): Record<string, string> {
   return stringMap(field(field(field(d.spec, 'template'), 'metadata'), 'labels')) ?? {};
 }
 
-/** The Deployments in the Service's namespace whose pods the Service selects. */
+/**
+ * The Deployments in the Service's namespace whose pods the Service selects, in input order.
+ * Looked up through an index of pod labels (built once per index), so asking for every Service
+ * costs time linear in the objects, not services × deployments.
+ */
 export function workloadsOf(index: ManifestIndex, svc: Manifest): Manifest[] {
+  const lookups = lookupsOf(index);
+  const hit = lookups.workloads.get(svc);
+  if (hit) return hit;
+  const found = selectWorkloads(index, lookups, svc);
+  lookups.workloads.set(svc, found);
+  return found;
+}
+
+function selectWorkloads(index: ManifestIndex, lookups: Lookups, svc: Manifest): Manifest[] {
   const sel = index.views.serviceSelector(svc);
   if (!sel || Object.keys(sel).length === 0) return [];
-  return index.deployments.filter((d) => namespaceOf(d) === namespaceOf(svc) && labelsMatch(sel, index.views.podLabels(d)));
+  const ns = namespaceOf(svc);
+  // The deployments carrying the rarest of the selector's labels, then the whole selector.
+  let candidates: readonly Manifest[] | undefined;
+  for (const [k, v] of Object.entries(sel)) {
+    const list = lookups.podsByLabel().get(labelKey(ns, k, String(v))) ?? [];
+    if (!candidates || list.length < candidates.length) candidates = list;
+  }
+  return (candidates ?? []).filter((d) => labelsMatch(sel, index.views.podLabels(d)));
+}
+
+/** Lookup tables over one index, built at first use and kept as long as the index. */
+interface Lookups {
+  /** The first Service of each fully qualified name (`name.namespace.svc.cluster.local`). */
+  readonly serviceByFqdn: ReadonlyMap<string, Manifest>;
+  /** Deployments by `namespace, label key, value` of their pod template, in input order. */
+  readonly podsByLabel: () => ReadonlyMap<string, readonly Manifest[]>;
+  /** {@link workloadsOf}, remembered per Service. */
+  readonly workloads: Map<Manifest, Manifest[]>;
+}
+
+const LOOKUPS = new WeakMap<ManifestIndex, Lookups>();
+
+function labelKey(ns: string, key: string, value: string): string {
+  return `${ns}\u0000${key}\u0000${value}`;
+}
+
+function lookupsOf(index: ManifestIndex): Lookups {
+  const hit = LOOKUPS.get(index);
+  if (hit) return hit;
+  const serviceByFqdn = new Map<string, Manifest>();
+  for (const s of index.services) {
+    const fqdn = `${s.metadata.name}.${namespaceOf(s)}.${CLUSTER_DOMAIN}`;
+    if (!serviceByFqdn.has(fqdn)) serviceByFqdn.set(fqdn, s);
+  }
+  let pods: Map<string, Manifest[]> | undefined;
+  const podsByLabel = () => {
+    if (pods) return pods;
+    pods = new Map();
+    for (const d of index.deployments) {
+      for (const [k, v] of Object.entries(index.views.podLabels(d))) {
+        const key = labelKey(namespaceOf(d), k, v);
+        const list = pods.get(key);
+        if (list) list.push(d); else pods.set(key, [d]);
+      }
+    }
+    return pods;
+  };
+  const made: Lookups = { serviceByFqdn, podsByLabel, workloads: new Map() };
+  LOOKUPS.set(index, made);
+  return made;
 }
 
 /** The services a Deployment's pods call (the {@link WellKnown.CALLS_ANNOTATION} annotation). */

@@ -70,4 +70,9 @@ export const WellKnown = {
    * simulates Kruise narrowing that Service to the stable revision (`pod-template-hash`).
    */
   SIMULATED_STABLE_LABEL: 'gray-release.io/simulated-stable',
+  /**
+   * Annotation on any object: lint findings on it that are intended, with the reason
+   * (`GR009: end-user is set by the application`; grammar in ./lint-ignore.ts).
+   */
+  LINT_IGNORE_ANNOTATION: 'gray-release.io/lint-ignore',
 } as const;

@@ -17,9 +17,10 @@ async function run(argv: string[]): Promise<{ code: number; out: string }> {
 const f = (n: string) => path.join(FIXTURES, n);
 
 describe('gray-release command line', () => {
-  test('explain prints the canary path as a table and exits 0', async () => {
-    const r = await run(['explain', f('full-link-gray'), '-H', 'my-request-id: canary', '--gateway', '--release', 'mocka,mockb']);
+  test('explain prints the canary path as a tree, the coloring named, and exits 0', async () => {
+    const r = await run(['explain', f('full-link-gray'), '-H', 'agent: pc', '--gateway', '--release', 'mocka,mockb']);
     expect(r.code).toBe(0);
+    expect(r.out).toContain('colored: my-request-id+=canary by EnvoyFilter/istio-system/http-request-labelling-according-source');
     expect(r.out).toContain('mocka-base-canary (canary)');
     expect(r.out).toContain('mockb-base-canary (canary)');
   });
@@ -34,7 +35,7 @@ describe('gray-release command line', () => {
     expect(good).toEqual({ code: 0, out: 'no findings\n' });
   });
   test('lanes, routes and --help exit 0; bad usage exits 2', async () => {
-    expect((await run(['lanes', f('static-lanes')])).out).toContain('base (fallback)');
+    expect((await run(['lanes', f('static-lanes')])).out).toContain('default route (as outside the lane)');
     expect((await run(['routes', f('static-lanes')])).out).toContain('```mermaid');
     expect((await run(['--help'])).code).toBe(0);
     expect((await run(['explain'])).code).toBe(2);

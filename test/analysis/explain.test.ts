@@ -3,9 +3,10 @@ import { explain, formatExplain } from '../../src/analysis';
 
 describe('explain: Kruise full-link gray (seed mocka -> mockb)', () => {
   const manifests = fixture('full-link-gray');
-  const canary = { 'my-request-id': 'canary' };
+  // What puts a request in the lane at the gateway: the seed's coloring maps agent: pc to canary.
+  const canary = { agent: 'pc' };
 
-  test('with the canary header during a release of both services, the path is gateway -> mocka canary -> mockb canary', () => {
+  test('agent: pc during a release of both services is colored canary, and the path is gateway -> mocka canary -> mockb canary', () => {
     // GIVEN the seed manifests WHEN explained during a release of mocka and mockb
     const r = explain(manifests, { gateway: true }, { headers: canary, release: ['mocka', 'mockb'] });
     // THEN both hops go to the canary subset and the virtual canary workloads
@@ -35,10 +36,12 @@ describe('explain: Kruise full-link gray (seed mocka -> mockb)', () => {
     expect(r.hops[0]).toMatchObject({ service: 'mockb.default', virtualService: 'default/vs-mockb', outcome: 'route' });
   });
 
-  test('the table names hops, routes, destinations and workloads', () => {
+  test('the tree names the coloring, hops, routes, destinations and workloads', () => {
     const text = formatExplain(explain(manifests, { gateway: true }, { headers: canary, release: 'all' }));
+    // The fixture is the seed's script, which appends (headers:add): shown as +=.
+    expect(text).toContain('colored: my-request-id+=canary by EnvoyFilter/istio-system/http-request-labelling-according-source');
     expect(text).toContain('mocka-base-canary (canary)');
-    expect(text).toContain('default/vs-mockb#0: my-request-id exact "canary"');
+    expect(text).toContain('route: default/vs-mockb http[0]: my-request-id exact "canary"');
   });
 });
 

@@ -51,7 +51,7 @@ describe('typed views of specs', () => {
       trafficPolicy: { loadBalancer: { dynamicSubset: { subsetSelectors: [{ keys: ['k'], fallbackPolicy: 'ANY_ENDPOINT' }] } } },
     });
     expect(gatewaySpec(manifest('Gateway', 'g', { selector: { istio: 'ingressgateway' }, servers: [{ hosts: ['*'], port: { number: 80 } }] })))
-      .toEqual({ selector: { istio: 'ingressgateway' }, servers: [{ hosts: ['*'] }] });
+      .toEqual({ selector: { istio: 'ingressgateway' }, servers: [{ hosts: ['*'], port: { number: 80 } }] });
   });
 
   test('a Rollout is read in both versions (v1alpha1 objectRef and weight, v1beta1 workloadRef and traffic)', () => {

@@ -6,7 +6,9 @@
  * Argo CD's CRD and ignores the fields Kruise edits. From the same installed package: the two
  * entry points (`cdk8s-gray-release` exports constructs and no internals,
  * `cdk8s-gray-release/analysis` the tools; TypeScript finds the types of both, also with
- * `moduleResolution: node10`), and the `gray-release` command.
+ * `moduleResolution: node10`), and the `gray-release` command. `cdk8s synth` runs the library's
+ * lint as a cdk8s-cli validation plugin (examples/app-repo/cdk8s.yaml): it passes on the app as
+ * it is, and fails (exit 2, the finding in the report) on a copy with a route to a missing subset.
  *
  * Measured on a 2-core machine with a warm npm cache: pack ≈ 2 s, install ≈ 12 s, synth ≈ 3 s,
  * entry points ≈ 1 s, bin ≈ 1 s.
@@ -41,6 +43,7 @@ const ts = require('typescript');
 const facts = { rootKeys: Object.keys(require('cdk8s-gray-release')).sort() };
 const analysis = require('cdk8s-gray-release/analysis');
 facts.analysis = Object.fromEntries(Object.keys(analysis).map((k) => [k, typeof analysis[k]]));
+facts.validation = typeof require('cdk8s-gray-release/validation').GrayReleaseValidation;
 facts.deepImport = (() => { try { require('cdk8s-gray-release/lib/src/model/lua'); return 'loaded'; } catch (e) { return e.code; } })();
 facts.types = {};
 const modes = {
@@ -49,7 +52,7 @@ const modes = {
   bundler: { moduleResolution: ts.ModuleResolutionKind.Bundler, module: ts.ModuleKind.ESNext },
 };
 for (const [mode, options] of Object.entries(modes)) {
-  for (const spec of ['cdk8s-gray-release', 'cdk8s-gray-release/analysis']) {
+  for (const spec of ['cdk8s-gray-release', 'cdk8s-gray-release/analysis', 'cdk8s-gray-release/validation']) {
     const r = ts.resolveModuleName(spec, path.join(process.cwd(), 'main.ts'), options, ts.sys).resolvedModule;
     facts.types[mode + ' ' + spec] = r ? path.relative(process.cwd(), r.resolvedFileName).split(path.sep).join('/') : null;
   }
@@ -97,7 +100,11 @@ describe('examples/app-repo: pack, install the tarball, cdk8s synth', () => {
 
     // WHEN the user installs it and runs cdk8s synth
     timed('install', () => run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', path.join(tmp, tarball!)], app));
-    timed('synth', () => run('npx', ['cdk8s', 'synth'], app));
+    const synth = timed('synth', () => run('npx', ['cdk8s', 'synth'], app));
+    // the validation plugin ran on what was synthesized and passed
+    expect(synth).toContain('Performing validations');
+    expect(synth).toMatch(/Validation Report \(.*cdk8s-gray-release.*\)/);
+    expect(synth).toMatch(/Status\s*│\s*success/);
 
     // THEN the release and the Application are written
     const objects = readManifests(path.join(app, 'dist'));
@@ -123,25 +130,71 @@ describe('examples/app-repo: pack, install the tarball, cdk8s synth', () => {
     const facts = JSON.parse(timed('entry points', () => run('node', ['-e', PROBE], app)));
     expect(facts.rootKeys).toEqual(expect.arrayContaining(PUBLIC));
     expect(facts.rootKeys.filter((k: string) => INTERNAL.includes(k))).toEqual([]);
-    expect(facts.analysis).toMatchObject({ explain: 'function', lint: 'function', laneReport: 'function', ignoreDifferencesFor: 'function', loadManifests: 'function' });
+    expect(facts.analysis).toMatchObject({ explain: 'function', lint: 'function', laneReport: 'function', ignoreDifferencesFor: 'function', loadManifests: 'function', diffRouting: 'function' });
+    expect(facts.validation).toBe('function');
     // everything else is closed by package.json `exports`
     expect(facts.deepImport).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
     // and TypeScript finds the types of both, with every module resolution a user may have
     const root = 'node_modules/cdk8s-gray-release/lib/src/index.d.ts';
     const tools = 'node_modules/cdk8s-gray-release/lib/src/analysis/index.d.ts';
+    const plugin = 'node_modules/cdk8s-gray-release/lib/src/plugin/index.d.ts';
     expect(facts.types).toEqual({
       'node10 cdk8s-gray-release': root,
       'node10 cdk8s-gray-release/analysis': tools,
+      'node10 cdk8s-gray-release/validation': plugin,
       'node16 cdk8s-gray-release': root,
       'node16 cdk8s-gray-release/analysis': tools,
+      'node16 cdk8s-gray-release/validation': plugin,
       'bundler cdk8s-gray-release': root,
       'bundler cdk8s-gray-release/analysis': tools,
+      'bundler cdk8s-gray-release/validation': plugin,
     });
 
     // AND the gray-release command of the installed package lints what was synthesized
-    const findings = JSON.parse(timed('bin', () => run(path.join(app, 'node_modules', '.bin', 'gray-release'), ['lint', 'dist', '--json'], app)));
-    expect(Array.isArray(findings)).toBe(true);
-    expect(findings.filter((f: any) => f.severity === 'error')).toEqual([]);
+    const report = JSON.parse(timed('bin', () => run(path.join(app, 'node_modules', '.bin', 'gray-release'), ['lint', 'dist', '--json'], app)));
+    expect(Array.isArray(report.findings)).toBe(true);
+    expect(report.findings).toEqual([]);
+
+    // AND a lint error in what the app synthesizes fails cdk8s synth (exit 2), naming the finding
+    const main = fs.readFileSync(path.join(app, 'main.ts'), 'utf8');
+    fs.writeFileSync(path.join(app, 'main.ts'), main.replace("import { App, Chart } from 'cdk8s';", "import { ApiObject, App, Chart } from 'cdk8s';").replace('applySyncWaves(shop);', `new ApiObject(shop, 'broken', {
+  apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'broken', namespace: 'shop' },
+  spec: { hosts: ['cart'], http: [{ route: [{ destination: { host: 'cart', subset: 'missing' } }] }] },
+});
+applySyncWaves(shop);`));
+    const failed = timed('failing synth', () => {
+      try {
+        run('npx', ['cdk8s', 'synth'], app);
+        return { status: 0, output: '' };
+      } catch (e: any) {
+        return { status: e.status as number, output: `${e.stdout}${e.stderr}` };
+      }
+    });
+    expect(failed.status).toBe(2);
+    expect(failed.output).toContain('GR001 (error)');
+    expect(failed.output).toContain('routes to subset "missing" of cart');
+    expect(failed.output).toContain('Validation failed');
     // The timings are printed, never asserted (a loaded machine made a 90 s bound fail: pack 48 s).
   }, 180_000);
+});
+
+describe('examples/app-repo/.github/workflows/routing-diff.yml (not run here)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const YAML = require('yaml');
+  const file = path.join(EXAMPLES_DIR, 'app-repo', '.github', 'workflows', 'routing-diff.yml');
+  const doc = YAML.parseDocument(fs.readFileSync(file, 'utf8'));
+
+  test('is valid YAML: on pull requests, checks out base and head, synthesizes both, posts the Markdown diff', () => {
+    expect(doc.errors).toEqual([]);
+    const wf = doc.toJS();
+    expect(Object.keys(wf.on)).toEqual(['pull_request']);
+    expect(wf.permissions).toMatchObject({ 'pull-requests': 'write' });
+    const steps: Array<{ uses?: string; run?: string; with?: Record<string, string> }> = wf.jobs['routing-diff'].steps;
+    const checkouts = steps.filter((s) => s.uses?.startsWith('actions/checkout@'));
+    expect(checkouts.map((s) => s.with?.ref ?? 'head')).toEqual(['head', '${{ github.event.pull_request.base.sha }}']);
+    const runs = steps.map((s) => s.run ?? '').join('\n');
+    expect(runs).toContain('npx cdk8s synth --no-validate');
+    expect(runs).toContain('npx gray-release diff --markdown ../base/dist ./dist');
+    expect(runs).toMatch(/gh pr comment .* --body-file \.\.\/routing-diff\.md/);
+  });
 });

@@ -40,7 +40,10 @@ function chain(result: ExplainResult): string[] {
 }
 
 const verified = (payload: Record<string, unknown>): RequestContext => ({ dynamicMetadata: { [JWT]: { payload: { iss: ISSUER, ...payload } } } });
-const route = (headers: Record<string, string>) => chain(explain(objects, { gateway: true }, { headers }));
+/** Where a request goes: explain runs the gateway's coloring itself, with the same client address and verified token. */
+const route = (headers: Record<string, string>, context: RequestContext = {}) => chain(explain(objects, { gateway: true }, {
+  headers, clientAddress: context.directRemoteAddress ?? '203.0.113.50:40000', dynamicMetadata: context.dynamicMetadata,
+}));
 
 describe('examples/zero-trust', () => {
   test('writes the four security kinds and a coloring scoped to the gateway', () => {
@@ -51,10 +54,11 @@ describe('examples/zero-trust', () => {
 
   test('a verified beta user rides the beta lane through web and checkout; the same claims unverified do not', () => {
     // GIVEN a request with a verified token whose groups contain beta
-    const beta = color({}, verified({ sub: 'u-1', groups: ['beta'] }));
+    const token = verified({ sub: 'u-1', groups: ['beta'] });
+    const beta = color({}, token);
     // THEN it is colored beta and reaches the beta versions
     expect(beta[LANE]).toBe('beta');
-    expect(route(beta)).toEqual(['web-beta', 'checkout-beta', 'payment-base']);
+    expect(route({}, token)).toEqual(['web-beta', 'checkout-beta', 'payment-base']);
     // AND a client that only claims it (headers, a spoofed lane header) stays on base
     const spoof = color({ [LANE]: 'beta', 'x-groups': 'beta', 'authorization': 'Bearer not.verified.token' });
     expect(spoof[LANE]).toBeUndefined();

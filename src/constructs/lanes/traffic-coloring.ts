@@ -10,6 +10,7 @@ import { gatewayHostName } from '../../model/matching';
 import { requireHeaderName, requireObjectName } from '../../model/names';
 import { ModelProblem, Problems, problem } from '../../model/problem';
 import { WellKnown } from '../../model/well-known';
+import { ignoreLint } from '../core/lint-ignore';
 import { meshObject } from '../core/mesh-object';
 import { AppState, ChartState, addChecks, problemsAt } from '../core/state';
 import type { IngressGateway } from '../ingress/ingress-gateway';
@@ -207,6 +208,14 @@ export class TrafficColoring extends Construct {
     p.throwIfAny();
     this.ruleList.push(rule);
     AppState.of(this).touch();
+  }
+
+  /**
+   * Records that lint findings `codes` on this coloring's EnvoyFilter are intended, and why
+   * (the annotation `gray-release.io/lint-ignore`; see `ignoreLint`).
+   */
+  public ignoreLint(codes: string | readonly string[], reason: string): void {
+    ignoreLint(this, codes, reason);
   }
 
   private validateProps(p: Problems, props: TrafficColoringProps, rules: ColoringRule[]): void {

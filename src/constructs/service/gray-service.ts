@@ -20,6 +20,7 @@ import { RenderContext, ServiceRouting } from '../../model/routing/service-routi
 import { WellKnown } from '../../model/well-known';
 import { IWorkloadLabels } from '../../model/workload';
 import { autoscaledStepProblems } from '../../model/workload-checks';
+import { ignoreLint } from '../core/lint-ignore';
 import { addChecks, AppState, ChartState, problemsAt } from '../core/state';
 import type { IngressGateway } from '../ingress/ingress-gateway';
 import { KruiseRelease, NetworkRef } from '../kruise/kruise-release';
@@ -178,6 +179,14 @@ export class GrayService extends Construct {
     addChecks(this, () => [...this.validateService(), ...ChartState.of(this).uniquenessProblems(this)]);
     // Last: chart-wide constructs (ZeroTrust, ProxyScoping) add this service's objects.
     ChartState.of(this).addService(this);
+  }
+
+  /**
+   * Records that lint findings `codes` on this service's objects are intended, and why
+   * (the annotation `gray-release.io/lint-ignore` on each of them; see `ignoreLint`).
+   */
+  public ignoreLint(codes: string | readonly string[], reason: string): void {
+    ignoreLint(this, codes, reason);
   }
 
   /**

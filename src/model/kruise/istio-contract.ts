@@ -58,6 +58,15 @@ function networkRefs(ref: KruiseTrafficRef): ReleaseUnit['customNetworkRefs'] {
 export function releaseUnits(manifests: readonly unknown[]): ReleaseUnit[] {
   const index = indexManifests(manifests);
   const units: ReleaseUnit[] = [];
+  // Rollouts by the TrafficRouting their annotation names (one pass, not one per TrafficRouting).
+  const byTrafficRouting = new Map<string, Manifest[]>();
+  for (const r of index.rollouts) {
+    const tr = r.metadata.annotations?.[WellKnown.KRUISE_TRAFFIC_ROUTING_ANNOTATION];
+    if (tr === undefined) continue;
+    const key = `${namespaceOf(r)}/${tr}`;
+    const list = byTrafficRouting.get(key);
+    if (list) list.push(r); else byTrafficRouting.set(key, [r]);
+  }
   for (const tr of index.trafficRoutings) {
     const spec = trafficRoutingSpec(tr);
     const ref = spec.objectRef?.[0];
@@ -73,8 +82,7 @@ export function releaseUnits(manifests: readonly unknown[]): ReleaseUnit[] {
       matches: strategy.matches ?? [],
       weight: strategy.weight ?? -1,
       requestHeaderModifier: strategy.requestHeaderModifier,
-      rollouts: index.rollouts.filter((r) => namespaceOf(r) === ns
-        && r.metadata.annotations?.[WellKnown.KRUISE_TRAFFIC_ROUTING_ANNOTATION] === tr.metadata.name),
+      rollouts: byTrafficRouting.get(`${ns}/${tr.metadata.name}`) ?? [],
     });
   }
   for (const r of index.rollouts) {
@@ -105,7 +113,10 @@ export function releaseUnits(manifests: readonly unknown[]): ReleaseUnit[] {
  * rewritten as Kruise's scripts do, and a virtual `<deployment>-canary` workload per Rollout.
  */
 export function simulateKruiseRelease(manifests: readonly unknown[], services: readonly string[] | 'all'): SimulatedRelease {
-  const all = clone(indexManifests(manifests).all);
+  // A shallow copy: every rewrite below builds new objects (spreads, a clone of the stable
+  // workload) and never changes an input object, so the objects it does not touch are shared
+  // with the input instead of deep-copied (the copy of every object was most of the cost at scale).
+  const all = [...indexManifests(manifests).all];
   const notes: string[] = [];
   const units = releaseUnits(all).filter((u) => services === 'all' || services.includes(u.service));
   if (services !== 'all') {
@@ -114,10 +125,10 @@ export function simulateKruiseRelease(manifests: readonly unknown[], services: r
     }
   }
   const done = new Set<string>();
+  const table = objectTable(all);
   for (const u of units) {
     for (const ref of u.customNetworkRefs) {
-      const i = all.findIndex((m) => m.kind === ref.kind && m.metadata.name === ref.name && namespaceOf(m) === u.namespace
-        && m.apiVersion.startsWith('networking.istio.io/'));
+      const i = table.istio.get(`${ref.kind}/${u.namespace}/${ref.name}`) ?? -1;
       const rewrite = i < 0 ? undefined : REWRITES[ref.kind];
       if (i < 0) {
         notes.push(`${u.source}: ${ref.kind} ${ref.name} not found; Kruise would fail to initialise`);
@@ -130,7 +141,7 @@ export function simulateKruiseRelease(manifests: readonly unknown[], services: r
     for (const r of u.rollouts) {
       if (done.has(`${namespaceOf(r)}/${r.metadata.name}`)) continue;
       done.add(`${namespaceOf(r)}/${r.metadata.name}`);
-      notes.push(...addCanaryWorkload(all, r, u));
+      notes.push(...addCanaryWorkload(all, table, r, u));
     }
   }
   return { manifests: all, released: [...new Set(units.map((u) => u.service))], notes };
@@ -238,11 +249,32 @@ function objectOrEmpty(v: unknown): JsonObject {
   return isJsonObject(v) ? v : {};
 }
 
-function addCanaryWorkload(all: Manifest[], r: Manifest, u: ReleaseUnit): string[] {
+/**
+ * Where objects are in the list the simulation rewrites: Istio objects by `Kind/namespace/name`
+ * (the first of each), any object likewise: one lookup per reference instead of a scan of all.
+ */
+interface ObjectTable {
+  readonly istio: Map<string, number>;
+  readonly any: Map<string, number>;
+}
+
+function objectTable(all: readonly Manifest[]): ObjectTable {
+  const istio = new Map<string, number>();
+  const any = new Map<string, number>();
+  all.forEach((m, i) => {
+    const key = `${m.kind}/${namespaceOf(m)}/${m.metadata.name}`;
+    if (!any.has(key)) any.set(key, i);
+    if (m.apiVersion.startsWith('networking.istio.io/') && !istio.has(key)) istio.set(key, i);
+  });
+  return { istio, any };
+}
+
+function addCanaryWorkload(all: Manifest[], table: ObjectTable, r: Manifest, u: ReleaseUnit): string[] {
   const ref = rolloutWorkload(r);
   const ns = namespaceOf(r);
   const source = `Rollout/${ns}/${r.metadata.name}`;
-  const stable = ref && all.find((m) => m.kind === ref.kind && m.metadata.name === ref.name && namespaceOf(m) === ns);
+  const at = ref ? table.any.get(`${ref.kind}/${ns}/${ref.name}`) : undefined;
+  const stable = at === undefined ? undefined : all[at];
   if (!stable) return [`${source}: workload ${ref?.name ?? '(none)'} not found; no canary pods simulated`];
   const patch = rolloutSpec(r).strategy?.canary?.patchPodTemplateMetadata ?? {};
   const copy = clone(stable);
@@ -264,7 +296,8 @@ function addCanaryWorkload(all: Manifest[], r: Manifest, u: ReleaseUnit): string
   if (labels[WellKnown.KRUISE_CANARY_LABEL] !== WellKnown.KRUISE_CANARY_LABEL_VALUE && u.canaryService === u.service) {
     notes.push(`${source}: canary pods lack ${WellKnown.KRUISE_CANARY_LABEL}=${WellKnown.KRUISE_CANARY_LABEL_VALUE} (patchPodTemplateMetadata.labels); the canary subset selects none`);
   }
-  if (u.canaryService !== u.service && !all.some((m) => m.kind === 'Service' && m.metadata.name === u.canaryService && namespaceOf(m) === ns)) {
+  if (u.canaryService !== u.service && !table.any.has(`Service/${ns}/${u.canaryService}`)) {
+    table.any.set(`Service/${ns}/${u.canaryService}`, all.length);
     all.push({
       apiVersion: 'v1',
       kind: 'Service',
