@@ -309,6 +309,8 @@ interface RunRecord {
   readonly results: SizeResult[];
   readonly machine: string[];
   readonly totalSeconds: string;
+  /** The tools' rows (bench/tools.ts), rendered. */
+  readonly tools?: string[];
 }
 
 function measure(o: Options): RunRecord {
@@ -328,7 +330,7 @@ function measure(o: Options): RunRecord {
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  const record: RunRecord = { quick: o.quick, results, machine: machine(), totalSeconds: ((Date.now() - started) / 1000).toFixed(0) };
+  const record: RunRecord = { quick: o.quick, results, machine: machine(), totalSeconds: ((Date.now() - started) / 1000).toFixed(0), tools };
   fs.mkdirSync(CACHE, { recursive: true });
   fs.writeFileSync(LAST_RUN, JSON.stringify(record));
   return record;
@@ -343,6 +345,7 @@ function main(): void {
   const routing = routingLines(results);
   const proxy = proxyConfigSection(results.map((r) => r.n)); // issue #16: clusters and routes per sidecar, with and without ProxyScoping
   const total = run.totalSeconds;
+  const tools = run.tools ?? [];
   const text = [
     'Synth cost (construct + App.synth() to disk, inside a fresh process after a warm-up; median of the repetitions):',
     '', ...lines, '', 'Targets:', ...targets, '', 'Routing size per host (actual, and the minimum the routing needs):', '', ...routing, '',
