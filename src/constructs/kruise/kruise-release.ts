@@ -147,23 +147,52 @@ export class KruiseRelease extends Construct {
 
   /** Kruise's validating webhook on the Rollout as written (escape-hatch patches included). */
   private admissionProblems(): ModelProblem[] {
-    return rolloutAdmissionProblems(this.rollout.toJson(), this.release.controllerVersion);
+    return rolloutAdmissionProblems(appRollouts(this).json.get(this.rollout) ?? this.rollout.toJson(), this.release.controllerVersion);
   }
 
   /** R18: one Rollout per workload (namespace, group, kind, name), app-wide. */
   private conflictProblems(): ModelProblem[] {
-    const key = this.workloadKey(this.rollout);
+    const rollouts = appRollouts(this);
+    const key = rollouts.keys.get(this.rollout);
     if (!key) return [];
-    const others = this.node.root.node.findAll()
-      .filter((c): c is ApiObject => c instanceof ApiObject && c !== this.rollout && c.kind === 'Rollout' && c.apiVersion.startsWith('rollouts.kruise.io/'))
-      .filter((r) => this.workloadKey(r) === key);
+    const others = (rollouts.byWorkload.get(key) ?? []).filter((r) => r !== this.rollout);
     if (others.length === 0) return [];
     return [problem('deploymentName', `the Deployment ${this.props.deploymentName} is also released by ${others.map((o) => o.node.path).join(', ')} (Kruise: "This rollout conflict with Rollout(...), one workload only have less than one Rollout"; its Deployment webhook would use the first Rollout it finds)`,
       'release each Deployment from one Rollout: remove the other release, or release another Deployment')];
   }
+}
 
-  private workloadKey(r: ApiObject): string | undefined {
-    const namespace = r.metadata.namespace ?? Chart.of(r).namespace ?? 'default';
-    return rolloutWorkloadKey({ ...(r.toJson() as object), metadata: { namespace } });
-  }
+/** The app's Kruise Rollouts as written (escape-hatch patches included), read once per validation pass. */
+interface AppRollouts {
+  /** Each Rollout's JSON. */
+  readonly json: ReadonlyMap<ApiObject, Record<string, unknown>>;
+  /** Each Rollout's workload key (namespace, group, kind, name), when it names a workload. */
+  readonly keys: ReadonlyMap<ApiObject, string>;
+  /** The Rollouts of each workload. */
+  readonly byWorkload: ReadonlyMap<string, readonly ApiObject[]>;
+}
+
+/**
+ * Every Kruise Rollout of the app (the library's or the user's own ApiObjects), rendered once
+ * per validation pass and grouped by the workload it releases: one lookup per release instead
+ * of a walk of the tree and a render of every other Rollout (quadratic in the services).
+ */
+function appRollouts(scope: Construct): AppRollouts {
+  const state = AppState.of(scope);
+  return state.memo('kruise-rollouts', () => {
+    const json = new Map<ApiObject, Record<string, unknown>>();
+    const keys = new Map<ApiObject, string>();
+    const byWorkload = new Map<string, ApiObject[]>();
+    for (const c of state.constructs) {
+      if (!(c instanceof ApiObject) || c.kind !== 'Rollout' || !c.apiVersion.startsWith('rollouts.kruise.io/')) continue;
+      const rendered = c.toJson() as Record<string, unknown>;
+      json.set(c, rendered);
+      const namespace = c.metadata.namespace ?? Chart.of(c).namespace ?? 'default';
+      const key = rolloutWorkloadKey({ ...rendered, metadata: { namespace } });
+      if (!key) continue;
+      keys.set(c, key);
+      byWorkload.set(key, [...(byWorkload.get(key) ?? []), c]);
+    }
+    return { json, keys, byWorkload };
+  });
 }

@@ -13,7 +13,7 @@ import { WellKnown } from '../../model/well-known';
 import { checkOverrides } from '../../model/workload-checks';
 import { addChecks, AppState, problemsAt } from '../core/state';
 import { GrayService } from '../service/gray-service';
-import { callersDroppingHeader } from '../service/propagation';
+import { callerGraph, callersDroppingHeader } from '../service/propagation';
 
 /** One service's part in a lane. */
 export interface LaneMember {
@@ -333,7 +333,7 @@ export class TrafficLane extends Construct {
 
   /** Every service that calls a member, directly or through others, must propagate the header. */
   private validatePropagation(services: readonly GrayService[]): ModelProblem[] {
-    return callersDroppingHeader(services, this.memberByService.keys(), this.header).map(({ caller, callee }) =>
+    return callersDroppingHeader(callerGraph(services), this.memberByService.keys(), this.header).map(({ caller, callee }) =>
       problem('services', `${caller.name} calls ${callee.name}, on the path to the lane ${this.name}, but does not propagate ${this.header}: its calls would leave the lane`,
         `add ${caller.name} to the lane's services (or call ${caller.name}.propagateHeader('${this.header}')), and make its application copy the header`));
   }

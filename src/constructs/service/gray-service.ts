@@ -2,6 +2,7 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { checkCanaryVersion, checkServiceProps } from './checks';
+import { CallerGraph, callerGraph } from './propagation';
 import { GrayServiceNames, GrayServiceProps, GrayServiceRef } from './props';
 import { releaseChecks } from './release-checks';
 import { ServiceRoutingObjects } from './routing-objects';
@@ -311,7 +312,7 @@ export class GrayService extends Construct {
       trafficRoutingName: this.names.trafficRouting,
       namespace: this.namespace,
     });
-    addChecks(this, () => releaseChecks(this, kruise, this.allServices()));
+    addChecks(this, () => releaseChecks(this, kruise, this.callers()));
     return kruise;
   }
 
@@ -328,9 +329,15 @@ export class GrayService extends Construct {
     return this.allServices().flatMap((s) => s.routing.lanes.map((l) => l.header));
   }
 
-  /** Every GrayService of the app, in construct-tree order. */
-  private allServices(): GrayService[] {
-    return this.node.root.node.findAll().filter((c): c is GrayService => c instanceof GrayService);
+  /** Callee → callers over every GrayService of the app (built once per validation pass). */
+  private callers(): CallerGraph<GrayService> {
+    return AppState.of(this).memo('gray-service-callers', () => callerGraph(this.allServices()));
+  }
+
+  /** Every GrayService of the app, in construct-tree order (gathered once per validation pass). */
+  private allServices(): readonly GrayService[] {
+    const state = AppState.of(this);
+    return state.memo('gray-services', () => state.constructs.filter((c): c is GrayService => c instanceof GrayService));
   }
 
   private validateService(): ModelProblem[] {

@@ -25,12 +25,14 @@ export interface MissingPropagation<T extends CallGraphNode> {
   readonly callee: T;
 }
 
+/** Callee → the services that call it (see {@link callerGraph}); build it once and share it between walks. */
+export type CallerGraph<T extends CallGraphNode> = ReadonlyMap<T, readonly T[]>;
+
 /**
  * Every service that calls one of `targets`, directly or through other services, and does not
  * propagate `header`; each reported once, breadth-first from the targets (so the nearest first).
  */
-export function callersDroppingHeader<T extends CallGraphNode>(services: readonly T[], targets: Iterable<T>, header: string): MissingPropagation<T>[] {
-  const callers = callerGraph(services);
+export function callersDroppingHeader<T extends CallGraphNode>(callers: CallerGraph<T>, targets: Iterable<T>, header: string): MissingPropagation<T>[] {
   const out: MissingPropagation<T>[] = [];
   const seen = new Set<T>(targets);
   const queue = [...seen];
@@ -51,7 +53,7 @@ export function callersDroppingHeader<T extends CallGraphNode>(services: readonl
  * Callee → its callers, over every service (in the given order). Linear in services and calls:
  * each called host is looked up by name instead of compared with every service.
  */
-function callerGraph<T extends CallGraphNode>(services: readonly T[]): Map<T, T[]> {
+export function callerGraph<T extends CallGraphNode>(services: readonly T[]): CallerGraph<T> {
   const byName = new Map<string, T[]>();
   for (const s of services) {
     const list = byName.get(s.name);

@@ -4,20 +4,20 @@
  */
 import { ApiObject } from 'cdk8s';
 import type { GrayService } from './gray-service';
-import { callersDroppingHeader } from './propagation';
+import { CallerGraph, callersDroppingHeader } from './propagation';
 import { networkObjectProblems } from '../../model/kruise/network-rules';
 import { ReleaseMode } from '../../model/kruise/release';
 import { ModelProblem, problem } from '../../model/problem';
 import type { KruiseRelease } from '../kruise/kruise-release';
 
-/** Every problem of `service`'s release `release` at synth; `services` are all GrayServices of the app. */
-export function releaseChecks(service: GrayService, release: KruiseRelease, services: readonly GrayService[]): ModelProblem[] {
+/** Every problem of `service`'s release `release` at synth; `callers` is the call graph of every GrayService of the app. */
+export function releaseChecks(service: GrayService, release: KruiseRelease, callers: CallerGraph<GrayService>): ModelProblem[] {
   const out: ModelProblem[] = [];
   if (release.mode === ReleaseMode.LANES && release.trafficMatches.length === 0) {
     out.push(problem('release', 'the TrafficRouting has no header match, so no request would reach the canary',
       'give the lane release matches (Release.lanes({ matches })), or add the service to a progressive TrafficLane; for a share of all requests use Release.canary'));
   }
-  out.push(...propagationProblems(service, release, services));
+  out.push(...propagationProblems(service, release, callers));
   if (release.mode === ReleaseMode.CANARY) {
     const steps = release.release.steps;
     const objects = [service.virtualService, service.gatewayVirtualService, service.destinationRule]
@@ -40,12 +40,12 @@ export function releaseChecks(service: GrayService, release: KruiseRelease, serv
  * it forwards lose it and never reach the canary. Headers of the service's lanes are left to the
  * lanes, which report the same callers.
  */
-function propagationProblems(service: GrayService, release: KruiseRelease, services: readonly GrayService[]): ModelProblem[] {
+function propagationProblems(service: GrayService, release: KruiseRelease, callers: CallerGraph<GrayService>): ModelProblem[] {
   const laneHeaders = new Set(service.routing.lanes.map((l) => l.header));
   const headers = release.releaseHeaders.filter((h) => !laneHeaders.has(h));
   if (headers.length === 0) return [];
   const prop = release.mode === ReleaseMode.LANES ? 'release.matches' : 'release.steps';
-  return headers.flatMap((header) => callersDroppingHeader(services, [service], header).map(({ caller, callee }) =>
+  return headers.flatMap((header) => callersDroppingHeader(callers, [service], header).map(({ caller, callee }) =>
     problem(prop, `${caller.name} calls ${callee.name}, on the path to the release of ${service.name}, but does not propagate ${header}, which the release matches on: the requests it forwards would never reach the canary`,
       `call ${caller.name}.propagateHeader('${header}') and make its application copy the header, or match on a header every caller forwards`)));
 }
