@@ -286,8 +286,8 @@ export class TrafficLane extends Construct {
     if (this.memberByService.size === 0) {
       errors.push(problem('members', `the lane ${this.name} has no member, so its requests reach only base versions`, 'add services with lane.addMember(service)'));
     }
-    // One walk of the construct tree serves both app-wide checks.
-    const constructs = this.node.root.node.findAll();
+    // The validation pass's walk of the construct tree serves both app-wide checks.
+    const constructs = AppState.of(this).constructs;
     errors.push(...this.validateAgainstOtherLanes(constructs.filter((c): c is TrafficLane => c instanceof TrafficLane)));
     for (const m of this.memberByService.values()) {
       const release = m.service.release;
