@@ -4,50 +4,16 @@ import { GatewaySpec, toJson_GatewaySpec } from '../../../imports/istio-networki
 import { IstioApiVersion } from '../../model/api-versions';
 import { isDns1123Label, isDns1123Subdomain, requireDns1123Label, requireInt, requireLabel } from '../../model/names';
 import { Problems } from '../../model/problem';
-import { GatewayProtocol, GatewayServer, GatewayTlsMode, renderServers, resolveServers } from '../../model/routing/gateway';
+import { GatewayProtocol, GatewayServer, GatewayServerProps, renderServers, resolveServers } from '../../model/routing/gateway';
 import { meshObject } from '../core/mesh-object';
 import { addChecks, ChartState, problemsAt } from '../core/state';
 
-export { GatewayProtocol, GatewayTlsMode, type GatewayServer } from '../../model/routing/gateway';
+export { GatewayProtocol, GatewayTlsMode, type GatewayServer, type GatewayServerProps } from '../../model/routing/gateway';
 
 /** A JWT issuer whose tokens the gateway verifies (a RequestAuthentication on its pods, see JwtIssuer). */
 export interface IGatewayJwtIssuer {
   /** The issuer (`iss` claim) of the verified tokens. */
   readonly issuer: string;
-}
-
-/** One server of an {@link IngressGateway}. */
-export interface GatewayServerProps {
-  /**
-   * Port name, unique in the gateway.
-   * @default - the protocol in lowercase (`http`, `https`), with `-<port>` when two servers share it
-   */
-  readonly name?: string;
-  /** Port on the gateway workload (the default istio-ingressgateway listens on 8080 and 8443). */
-  readonly port: number;
-  /** What the server speaks to clients. */
-  readonly protocol: GatewayProtocol;
-  /**
-   * Hosts the server accepts, in Istio's `[namespace/]host` form.
-   * @default - the gateway's `hosts`
-   */
-  readonly hosts?: readonly string[];
-  /**
-   * TLS handling (HTTPS and TLS servers).
-   * @default - GatewayTlsMode.SIMPLE for HTTPS, GatewayTlsMode.PASSTHROUGH for TLS
-   */
-  readonly tlsMode?: GatewayTlsMode;
-  /**
-   * The TLS Secret (`tls.crt`, `tls.key`, and `ca.crt` for MUTUAL) in the gateway workload's
-   * namespace; required when the server terminates TLS (SIMPLE, MUTUAL).
-   * @default - none
-   */
-  readonly credentialName?: string;
-  /**
-   * Answer every request of this HTTP server with a 301 redirect to HTTPS.
-   * @default false
-   */
-  readonly httpsRedirect?: boolean;
 }
 
 /** Props of {@link IngressGateway}. */

@@ -46,14 +46,37 @@ export interface GatewayServer {
   };
 }
 
-/** A server as given: what {@link resolveServers} needs. */
-export interface GatewayServerInput {
+/** One server of an `IngressGateway`, as given (what {@link resolveServers} reads). */
+export interface GatewayServerProps {
+  /**
+   * Port name, unique in the gateway.
+   * @default - the protocol in lowercase (`http`, `https`), with `-<port>` when two servers share it
+   */
   readonly name?: string;
+  /** Port on the gateway workload (the default istio-ingressgateway listens on 8080 and 8443). */
   readonly port: number;
+  /** What the server speaks to clients. */
   readonly protocol: GatewayProtocol;
+  /**
+   * Hosts the server accepts, in Istio's `[namespace/]host` form.
+   * @default - the gateway's `hosts`
+   */
   readonly hosts?: readonly string[];
+  /**
+   * TLS handling (HTTPS and TLS servers).
+   * @default - GatewayTlsMode.SIMPLE for HTTPS, GatewayTlsMode.PASSTHROUGH for TLS
+   */
   readonly tlsMode?: GatewayTlsMode;
+  /**
+   * The TLS Secret (`tls.crt`, `tls.key`, and `ca.crt` for MUTUAL) in the gateway workload's
+   * namespace; required when the server terminates TLS (SIMPLE, MUTUAL).
+   * @default - none
+   */
   readonly credentialName?: string;
+  /**
+   * Answer every request of this HTTP server with a 301 redirect to HTTPS.
+   * @default false
+   */
   readonly httpsRedirect?: boolean;
 }
 
@@ -63,7 +86,7 @@ export function servesHttp(s: GatewayServer): boolean {
 }
 
 /** The servers resolved (defaults filled in) and every problem with them. */
-export function resolveServers(prop: string, inputs: readonly GatewayServerInput[], defaultHosts: readonly string[]): { servers: GatewayServer[]; problems: ModelProblem[] } {
+export function resolveServers(prop: string, inputs: readonly GatewayServerProps[], defaultHosts: readonly string[]): { servers: GatewayServer[]; problems: ModelProblem[] } {
   const out: ModelProblem[] = [];
   if (inputs.length === 0) out.push(problem(prop, 'no server given', 'give at least one server, e.g. { port: 80, protocol: GatewayProtocol.HTTP }'));
   const protocolCount = (p: GatewayProtocol) => inputs.filter((x) => x.protocol === p).length;
@@ -87,7 +110,7 @@ export function resolveServers(prop: string, inputs: readonly GatewayServerInput
   return { servers, problems: out };
 }
 
-function serverProblems(at: string, s: GatewayServerInput): ModelProblem[] {
+function serverProblems(at: string, s: GatewayServerProps): ModelProblem[] {
   const out: ModelProblem[] = [];
   if (!Object.values(GatewayProtocol).includes(s.protocol)) return [problem(`${at}.protocol`, `${JSON.stringify(s.protocol)} is not a gateway protocol`, 'use GatewayProtocol.HTTP, HTTPS or TLS')];
   if (!(Number.isInteger(s.port) && s.port >= 1 && s.port <= 65535)) out.push(problem(`${at}.port`, `${s.port} is not a port`, 'give a port from 1 to 65535 (the gateway workload\'s, e.g. 8080 and 8443 for the default istio-ingressgateway)'));
