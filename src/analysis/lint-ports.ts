@@ -8,7 +8,7 @@
  * Pods that declare no container port at all are not reported for a numeric targetPort:
  * Kubernetes and Istio route to undeclared ports, so nothing proves them wrong.
  */
-import type { Severity } from './lint';
+import type { Severity } from './lint-types';
 import { destinationRuleFor } from './subsets';
 import { field, items, num, str } from '../model/json';
 import { Manifest, ManifestIndex, workloadsOf } from '../model/manifest';
