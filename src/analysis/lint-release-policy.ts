@@ -1,5 +1,5 @@
 /**
- * Lint rule GR015 (written by #12 for #15 to wire into lint.ts): what a route's policy loses
+ * Lint rule GR015: what a route's policy loses
  * while a Kruise release runs in match mode.
  *
  * Kruise's Istio script (openkruise/rollouts v0.6.2
