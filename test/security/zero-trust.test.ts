@@ -77,6 +77,24 @@ describe('ZeroTrust', () => {
     expect(policyOf(objects, 'payment').spec.rules[0].from[0].source.principals).toContain('cluster.local/ns/batch/sa/billing');
   });
 
+  test('a service exposed through gateway pods other than the default install\'s is refused unless ingressPrincipals names their identity', () => {
+    // GIVEN a gateway whose pods are not the default install's istio-ingressgateway
+    // (istio/istio 1.23.6 manifests/charts/gateways/istio-ingress: labels app=istio-ingressgateway,
+    // istio=ingressgateway; ServiceAccount istio-ingressgateway-service-account)
+    const build = (props: ConstructorParameters<typeof ZeroTrust>[2]) => {
+      const c = new Chart(new App(), 'shop', { namespace: 'shop', disableResourceNameHashes: true });
+      const gateway = new IngressGateway(c, 'gw', { hosts: ['shop.example.com'], selector: { istio: 'shop-gateway' } });
+      new ZeroTrust(c, 'zero-trust', props);
+      new GrayService(c, 'front', { ...SVC, gateway });
+      return () => Testing.synth(c);
+    };
+    // THEN with the default principal the only allowed ingress identity is one these pods do not have: refused
+    expect(build({})).toThrow(/ingressPrincipals.*shop-gateway/s);
+    // AND naming the gateway pods' principal is accepted and written
+    const objects = build({ ingressPrincipals: ['cluster.local/ns/gateways/sa/shop-gateway'] })();
+    expect(policyOf(objects, 'front').spec.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/gateways/sa/shop-gateway']);
+  });
+
   test('bad props are refused with the prop and the fix', () => {
     const c = new Chart(new App(), 'shop');
     expect(() => new ZeroTrust(c, 'a', { ingressPrincipals: ['istio-ingressgateway'] })).toThrow(/\[shop\/a\] ingressPrincipals\[0\]: .* Fix: use "<trust domain>/);

@@ -53,6 +53,9 @@ export interface ZeroTrustProps {
   readonly allowCallers?: Readonly<Record<string, readonly string[]>>;
 }
 
+/** Labels of the default install's ingress gateway pods (istio/istio manifests/charts/gateways/istio-ingress/values.yaml). */
+const DEFAULT_INGRESS_POD_LABELS: Readonly<Record<string, string>> = { app: 'istio-ingressgateway', istio: 'ingressgateway' };
+
 const PRINCIPAL = /^[!-~]+\/ns\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/sa\/[!-~]+$/;
 
 /**
@@ -88,7 +91,7 @@ export class ZeroTrust extends Construct {
     this.checkProps(p, props);
     p.throwIfAny();
     ChartState.of(this).onService((s) => this.cover(s));
-    addChecks(this, () => [...this.unknownCallees(), ...ChartState.of(this).uniquenessProblems(this)]);
+    addChecks(this, () => [...this.unknownCallees(), ...this.foreignGateways(), ...ChartState.of(this).uniquenessProblems(this)]);
   }
 
   /** The principals allowed to call `service`, sorted: declared callers, the ingress, extra callers. */
@@ -135,6 +138,23 @@ export class ZeroTrust extends Construct {
     const covered = new Set([...this.policies.keys()].map((s) => s.name));
     return Object.keys(this.props.allowCallers ?? {}).filter((name) => !covered.has(name)).map((name) => problem(`allowCallers.${name}`,
       `no GrayService named ${name} is in the chart, so these callers would be allowed nowhere`, `use the name of a service of the chart (${[...covered].sort().join(', ') || 'none yet'})`));
+  }
+
+  /**
+   * The default principal is the default install's gateway (pods labelled
+   * app=istio-ingressgateway, istio=ingressgateway): a service exposed through other gateway pods
+   * would refuse all of its ingress traffic (403) unless ingressPrincipals names their identity.
+   */
+  private foreignGateways(): ModelProblem[] {
+    if (this.props.ingressPrincipals !== undefined) return [];
+    const out: ModelProblem[] = [];
+    for (const service of this.policies.keys()) {
+      const selector = service.gateway?.selector;
+      if (!selector || Object.entries(selector).every(([k, v]) => DEFAULT_INGRESS_POD_LABELS[k] === v)) continue;
+      out.push(problem('ingressPrincipals', `${service.name} is exposed through the gateway ${service.gateway!.name}, whose pods (${JSON.stringify(selector)}) are not the default ingress gateway, so the only ingress principal allowed (${this.ingressPrincipals.join(', ')}) is not theirs and every request through it would be denied`,
+        'give ingressPrincipals the principal of those gateway pods, e.g. "cluster.local/ns/<gateway namespace>/sa/<gateway service account>"'));
+    }
+    return out;
   }
 
   private checkProps(p: Problems, props: ZeroTrustProps): void {
