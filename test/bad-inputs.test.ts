@@ -308,6 +308,16 @@ const CASES: BadInput[] = [
   { construct: 'JwtIssuer', what: 'both jwks and jwksUri', build: (c) => new JwtIssuer(c, 'idp', { issuer: 'https://idp.example.com', jwks: '{}', jwksUri: 'https://idp.example.com/jwks' }), at: 'idp', prop: 'jwks', message: /both jwksUri and jwks/ },
   { construct: 'ZeroTrust', what: 'an ingress principal that is not a principal', build: (c) => new ZeroTrust(c, 'zt', { ingressPrincipals: ['istio-ingressgateway'] }), at: 'zt', prop: 'ingressPrincipals[0]', message: /is not a principal/ },
   {
+    construct: 'ZeroTrust',
+    what: 'a service exposed through gateway pods other than the default install\'s, without their principal',
+    build: (c) => {
+      new ZeroTrust(c, 'zt'); new GrayService(c, 'front', { ...SVC, gateway: gateway(c, undefined, { selector: { istio: 'shop-gateway' } }) });
+    },
+    at: 'zt',
+    prop: 'ingressPrincipals',
+    message: /not the default ingress gateway/,
+  },
+  {
     construct: 'ProxyScoping',
     what: 'scoping on while a service calls a host that exists nowhere in the app',
     build: (c) => {
