@@ -7,7 +7,7 @@
 import { HostLookup, hostLookup, remembered } from './host-lookup';
 import { HttpRule } from '../model/istio-views';
 import { Manifest, ManifestIndex, namespaceOf } from '../model/manifest';
-import { qualifyHost } from '../model/matching';
+import { resolveConfigHost } from '../model/matching';
 
 /** An http rule of a VirtualService, with its index in `http`. */
 export interface IndexedRule {
@@ -66,7 +66,7 @@ function build(index: ManifestIndex): RoutingLookups {
   return {
     meshVirtualServices: (fqdn) => {
       mesh ??= hostLookup(index.virtualServices.filter((vs) => boundToMesh(index, vs)).flatMap((vs) =>
-        (index.views.virtualService(vs).hosts ?? []).map((h) => ({ host: qualifyHost(h, namespaceOf(vs)), value: vs }))));
+        (index.views.virtualService(vs).hosts ?? []).map((h) => ({ host: resolveConfigHost(h, namespaceOf(vs)), value: vs }))));
       return mesh.all(fqdn);
     },
     gatewayVirtualServices: (ref) => byGateway.get(ref) ?? [],

@@ -7,7 +7,7 @@ import { FallbackPolicy } from '../model/dynamic-subset/fallback-policy';
 import { DynamicSubset, DynamicSubsetKey } from '../model/istio-views';
 import { Manifest, ManifestIndex, namespaceOf, workloadsOf } from '../model/manifest';
 import { field, items } from '../model/json';
-import { labelsMatch, qualifyHost } from '../model/matching';
+import { labelsMatch, qualifyHost, resolveConfigHost } from '../model/matching';
 
 /** The pods one destination reaches. */
 export interface PodSelection {
@@ -46,14 +46,14 @@ export function destinationRuleFor(index: ManifestIndex, svc: Manifest, proxyNam
       const host = index.views.destinationRule(dr).host;
       if (host === undefined) continue;
       const ns = namespaceOf(dr);
-      pairs.set(ns, [...(pairs.get(ns) ?? []), { host: qualifyHost(host, ns), value: dr }]);
+      pairs.set(ns, [...(pairs.get(ns) ?? []), { host: resolveConfigHost(host, ns), value: dr }]);
     }
     return new Map([...pairs].map(([ns, list]) => [ns, hostLookup(list)]));
   });
   const fqdn = qualifyHost(svc.metadata.name, namespaceOf(svc));
   const inNs = (ns: string, exported: boolean) => {
     const hits = (byNs.get(ns)?.all(fqdn) ?? []).filter((dr) => !exported || exportedTo(dr, proxyNamespace));
-    const host = (dr: Manifest) => qualifyHost(index.views.destinationRule(dr).host ?? '', ns);
+    const host = (dr: Manifest) => resolveConfigHost(index.views.destinationRule(dr).host ?? '', ns);
     return hits.find((dr) => host(dr) === fqdn) ?? [...hits].sort((a, b) => host(b).length - host(a).length)[0];
   };
   return (proxyNamespace !== ROOT_NAMESPACE ? inNs(proxyNamespace, false) : undefined)
