@@ -136,12 +136,16 @@ const priorityOf = (ef: Manifest): number => {
   return typeof p === 'number' ? p : 0;
 };
 
+/** Istio 1.23 push_context.go `EnvoyFilters`: priority, then root-namespace filters first, then `name.namespace`. */
+const rootFirst = (ef: Manifest): number => (namespaceOf(ef) === ROOT_NAMESPACE ? 0 : 1);
+const nameKey = (ef: Manifest): string => `${ef.metadata.name}.${namespaceOf(ef)}`;
+
 /** The EnvoyFilters that act on requests to `gateway` on `port`, in the order they run. */
 export function gatewayFilters(index: ManifestIndex, gateway: Manifest, port: number | undefined): GatewayFilter[] {
   const gatewayRef = `${namespaceOf(gateway)}/${gateway.metadata.name}`;
   return index.envoyFilters
     .filter((ef) => filterSelectsGateway(index, ef, gateway))
-    .sort((a, b) => priorityOf(a) - priorityOf(b) || namespaceOf(a).localeCompare(namespaceOf(b)) || a.metadata.name.localeCompare(b.metadata.name))
+    .sort((a, b) => priorityOf(a) - priorityOf(b) || rootFirst(a) - rootFirst(b) || nameKey(a).localeCompare(nameKey(b)))
     .flatMap((ef) => {
       const f = filterAt(ef, envoyFilterSpec(ef), port, gatewayRef);
       return f ? [f] : [];
