@@ -58,6 +58,17 @@ describe('which EnvoyFilters run at the gateway', () => {
     expect(first.coloring?.map((c) => c.filter)).toEqual(['EnvoyFilter/default/a-local', 'EnvoyFilter/istio-system/z-root']);
   });
 
+  test('INSERT_FIRST puts a filter at the head of the chain: it runs before the filters inserted before the router, the last applied first', () => {
+    const atHead = (name: string, v: string, priority = 0) => {
+      const f = lua(name, SET(v));
+      const spec = f.spec as { configPatches: Array<{ patch: { operation: string } }> };
+      return { ...f, spec: { ...spec, priority, configPatches: [{ ...spec.configPatches[0], patch: { ...spec.configPatches[0].patch, operation: 'INSERT_FIRST' } }] } };
+    };
+    const hop = gatewayHop(withFilters(lua('a-before-router', SET('canary')), atHead('b-head', 'base'), atHead('c-head', 'other', 5)));
+    expect(hop.coloring?.map((c) => c.filter)).toEqual(['EnvoyFilter/istio-system/c-head', 'EnvoyFilter/istio-system/b-head', 'EnvoyFilter/istio-system/a-before-router']);
+    expect(hop.headers['my-request-id']).toBe('canary');
+  });
+
   test('a script given per route (LuaPerRoute on the port\'s route configuration) runs on that port only', () => {
     const perRoute = (port: number) => ({
       applyTo: 'VIRTUAL_HOST',
