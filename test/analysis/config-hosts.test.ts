@@ -48,3 +48,15 @@ describe('config hosts resolve as Istio 1.23 ResolveShortnameToFQDN', () => {
     expect(d.message).toContain('subset');
   });
 });
+
+describe('the VirtualService Istio 1.23 applies to a Service (sidecar.go computeWildcardHostVirtualServiceIndex)', () => {
+  const named = (name: string, hosts: string[], subset: string) => ({ ...vs(hosts, 'reviews'), metadata: { name, namespace: 'shop' },
+    spec: { hosts, http: [{ route: [{ destination: { host: 'reviews', subset } }] }] } });
+  test('an exact host wins over a wildcard given earlier, and a longer wildcard over a shorter one', () => {
+    const exact = hop([...base, dr('reviews'), named('wide', ['*.shop.svc.cluster.local'], 'v1'), named('exact', ['reviews'], 'v2')]);
+    expect(exact.virtualService).toBe('shop/exact');
+    expect(exact.destinations.flatMap((d) => d.workloads.map((w) => w.name))).toEqual(['reviews-v2']);
+    expect(hop([...base, dr('reviews'), named('any', ['*.svc.cluster.local'], 'v1'), named('ns', ['*.shop.svc.cluster.local'], 'v2')]).virtualService).toBe('shop/ns');
+    expect(hop([...base, dr('reviews'), named('first', ['reviews'], 'v1'), named('second', ['reviews.shop.svc.cluster.local'], 'v2')]).virtualService).toBe('shop/first');
+  });
+});
