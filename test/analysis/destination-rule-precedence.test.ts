@@ -1,4 +1,4 @@
-import { explain, explainCall, indexManifests } from '../../src/analysis';
+import { explain, explainCall, indexManifests, lint } from '../../src/analysis';
 
 /**
  * Which DestinationRule defines a subset for a caller, as Istio 1.23 chooses it
@@ -51,5 +51,15 @@ describe('DestinationRule precedence (Istio 1.23)', () => {
     const objects = [...base, dr('shop', 'reviews', 'v1', { exportTo: ['.'] }), dr('istio-system', 'reviews.shop.svc.cluster.local', 'v3')];
     expect(fromNamespace(objects, 'shop')).toEqual(['reviews-v1']);
     expect(fromNamespace(objects, 'other')).toEqual(['reviews-v3']);
+  });
+});
+
+describe('lint GR001 looks the subset up as a caller in the VirtualService\'s namespace', () => {
+  test('a DestinationRule next to the VirtualService in the client namespace defines the subset', () => {
+    const front = { ...vs, metadata: { name: 'reviews', namespace: 'front' }, spec: { hosts: ['reviews.shop.svc.cluster.local'], http: [{ route: [{ destination: { host: 'reviews.shop.svc.cluster.local', subset: 's' } }] }] } };
+    const findings = lint([svc, dep('v1'), front, dr('front', 'reviews.shop.svc.cluster.local', 'v1')]);
+    expect(findings.filter((f) => f.code === 'GR001')).toEqual([]);
+    const missing = lint([svc, dep('v1'), front, dr('elsewhere', 'reviews.shop.svc.cluster.local', 'v1')]);
+    expect(missing.filter((f) => f.code === 'GR001').length).toBe(1);
   });
 });
