@@ -39,6 +39,8 @@ export interface GatewayFilter {
   readonly script?: string;
   /** Why the filter is not run (a shape of EnvoyFilter the analysis does not model). */
   readonly notModelled?: string;
+  /** Inserted with INSERT_FIRST: at the head of the filter chain, so it runs before the others. */
+  readonly insertFirst?: boolean;
 }
 
 /** The label sets the pods of a Gateway may carry (its selector, and its chart's companion label). */
@@ -124,10 +126,11 @@ function filterAt(ef: Manifest, spec: EnvoyFilterView, port: number | undefined,
   if (lua.operation === 'INSERT_AFTER' || lua.operation === 'INSERT_LAST') {
     return { filter: ref, manifest: ef, notModelled: `inserts its Lua filter with ${lua.operation}: after the router it may never run` };
   }
+  const first = lua.operation === 'INSERT_FIRST' ? { insertFirst: true } : {};
   const inline = inlineScript(lua.config);
-  if (inline !== undefined) return { filter: ref, manifest: ef, script: inline };
+  if (inline !== undefined) return { filter: ref, manifest: ef, script: inline, ...first };
   const perRoute = patches.map((p) => perRouteScript(p, lua.name, port, gatewayRef)).find((s) => s !== undefined);
-  if (perRoute !== undefined) return { filter: ref, manifest: ef, script: perRoute };
+  if (perRoute !== undefined) return { filter: ref, manifest: ef, script: perRoute, ...first };
   return undefined;
 }
 
@@ -136,16 +139,23 @@ const priorityOf = (ef: Manifest): number => {
   return typeof p === 'number' ? p : 0;
 };
 
+/** Istio 1.23 push_context.go `EnvoyFilters`: priority, then root-namespace filters first, then `name.namespace`. */
+const rootFirst = (ef: Manifest): number => (namespaceOf(ef) === ROOT_NAMESPACE ? 0 : 1);
+const nameKey = (ef: Manifest): string => `${ef.metadata.name}.${namespaceOf(ef)}`;
+
 /** The EnvoyFilters that act on requests to `gateway` on `port`, in the order they run. */
 export function gatewayFilters(index: ManifestIndex, gateway: Manifest, port: number | undefined): GatewayFilter[] {
   const gatewayRef = `${namespaceOf(gateway)}/${gateway.metadata.name}`;
-  return index.envoyFilters
+  const applied = index.envoyFilters
     .filter((ef) => filterSelectsGateway(index, ef, gateway))
-    .sort((a, b) => priorityOf(a) - priorityOf(b) || namespaceOf(a).localeCompare(namespaceOf(b)) || a.metadata.name.localeCompare(b.metadata.name))
+    .sort((a, b) => priorityOf(a) - priorityOf(b) || rootFirst(a) - rootFirst(b) || nameKey(a).localeCompare(nameKey(b)))
     .flatMap((ef) => {
       const f = filterAt(ef, envoyFilterSpec(ef), port, gatewayRef);
       return f ? [f] : [];
     });
+  // Patches apply in that order; each INSERT_FIRST goes to the head of the chain, so the last one
+  // applied runs first, and all of them before the filters inserted before the router.
+  return [...applied.filter((f) => f.insertFirst).reverse(), ...applied.filter((f) => !f.insertFirst)];
 }
 
 /** Whether an EnvoyFilter runs Lua at gateways (a coloring, as far as the analysis can tell). */

@@ -47,6 +47,13 @@ export function describeClass(c: RequestClass): string {
   return parts.length > 0 ? parts.join(', ') : '(plain request)';
 }
 
+/** `lit(alt|alt)lit`: one group of literal alternatives between literal text. */
+const GROUP = /^([A-Za-z0-9_\-/:@ ,=]*)\((?:\?:)?([A-Za-z0-9_\-/:@ ,=|]*)\)([A-Za-z0-9_\-/:@ ,=]*)$/;
+function groupAlternatives(body: string): string[] {
+  const [, head, alts, tail] = GROUP.exec(body) ?? [];
+  return alts.split('|').map((a) => `${head}${a}${tail}`);
+}
+
 /** Literal witnesses of an RE2 pattern: the text itself, alternatives `a|b`, `prefix.*`; undefined when none. */
 export function regexWitnesses(pattern: string): string[] | undefined {
   const body = pattern.replace(/^\^/, '').replace(/\$$/, '');
@@ -56,6 +63,7 @@ export function regexWitnesses(pattern: string): string[] | undefined {
   if (body === '.*' || body === '.+') candidates = ['x'];
   else if (inner.split('|').every((a) => literal.test(a))) candidates = inner.split('|');
   else if (/^[A-Za-z0-9_\-/:@]*\.[*+]$/.test(body)) candidates = [`${body.slice(0, -2)}x`];
+  else if (GROUP.test(body)) candidates = groupAlternatives(body);
   else return undefined;
   try {
     const re = compileIstioRegex(pattern);

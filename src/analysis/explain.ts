@@ -18,9 +18,9 @@ import { Destination, DynamicSubsetKey } from '../model/istio-views';
 import { field, items } from '../model/json';
 import { simulateKruiseRelease } from '../model/kruise/istio-contract';
 import {
-  DEFAULT_NAMESPACE, Manifest, ManifestIndex, annotationList, callsOf, findService, indexManifests, namespaceOf, serviceName,
+  DEFAULT_NAMESPACE, Manifest, ManifestIndex, annotationList, callsOf, findService, findServiceByFqdn, indexManifests, namespaceOf, serviceName,
 } from '../model/manifest';
-import { qualifyHost } from '../model/matching';
+import { qualifyHost, resolveConfigHost } from '../model/matching';
 import { WellKnown } from '../model/well-known';
 
 export * from './explain-types';
@@ -168,7 +168,7 @@ function meshHop(ctx: Ctx, from: string, host: string, req: RequestInfo, callerN
     if (!svc) {
       return { from, host, port, headers: req.headers, outcome: 'no-service', status: 503, message: `no Service or VirtualService for host ${host}`, destinations: [] };
     }
-    const dest = destination(ctx, { host }, { share: 1 }, undefined, callerNs, req.headers, path);
+    const dest = destination(ctx, { host }, { share: 1, asRequested: true }, undefined, callerNs, req.headers, path, callerNs);
     return { from, host, port, service: serviceName(svc), headers: req.headers, outcome: 'route', destinations: [dest] };
   }
   if (ctx.opts.tcp) return tcpHop(ctx, { from, host, svc, vs: vs[0] }, { ...req, port }, callerNs, path);
@@ -182,9 +182,9 @@ function meshHop(ctx: Ctx, from: string, host: string, req: RequestInfo, callerN
 function tcpHop(ctx: Ctx, at: { from: string; host: string; svc?: Manifest; vs: Manifest }, req: RequestInfo, callerNs: string, path: string[]): Hop {
   const base = { from: at.from, host: at.host, port: req.port, service: at.svc ? serviceName(at.svc) : undefined, headers: {}, virtualService: `${namespaceOf(at.vs)}/${at.vs.metadata.name}` };
   const hit = tcpRule(ctx.index.views.virtualService(at.vs).tcp ?? [], req);
-  if (!hit) return { ...base, outcome: 'route', destinations: [destination(ctx, { host: at.host }, { share: 1 }, undefined, callerNs, {}, path)] };
+  if (!hit) return { ...base, outcome: 'route', destinations: [destination(ctx, { host: at.host }, { share: 1, asRequested: true }, undefined, callerNs, {}, path, callerNs)] };
   const shares = routeShares(hit.rule.route ?? []);
-  const destinations = (hit.rule.route ?? []).map((r, i) => destination(ctx, r.destination ?? {}, { share: shares.shares[i], weight: r.weight }, undefined, namespaceOf(at.vs), {}, path));
+  const destinations = (hit.rule.route ?? []).map((r, i) => destination(ctx, r.destination ?? {}, { share: shares.shares[i], weight: r.weight }, undefined, namespaceOf(at.vs), {}, path, callerNs));
   return { ...base, rule: { index: hit.index, match: hit.match, headerNames: [], mirrors: [] }, outcome: 'route', destinations };
 }
 
@@ -220,7 +220,7 @@ function routeHop(ctx: Ctx, from: string, host: string, svc: Manifest | undefine
   const destinations = routes.map((r, i) => {
     const headers = applyHeaderOperations(upstream, r.headers?.request);
     const sets = setHeaders(rule.headers?.request, r.headers?.request);
-    return destination(ctx, r.destination ?? {}, { share: shares.shares[i], weight: r.weight, sets }, rule.headerToDynamicSubsetKey, namespaceOf(vs), headers, path);
+    return destination(ctx, r.destination ?? {}, { share: shares.shares[i], weight: r.weight, sets }, rule.headerToDynamicSubsetKey, namespaceOf(vs), headers, path, req.sourceNamespace);
   });
   return { ...at, outcome: 'route', destinations };
 }
@@ -229,14 +229,16 @@ interface Branch {
   readonly share: number;
   readonly weight?: number;
   readonly sets?: Record<string, string>;
+  /** The host is the one requested (resolved as the client's DNS does), not a `destination.host`. */
+  readonly asRequested?: boolean;
 }
 
 function destination(
   ctx: Ctx, dest: Destination, branch: Branch, dynamicKeys: readonly DynamicSubsetKey[] | undefined, ruleNs: string,
-  headers: Record<string, string>, path: string[],
+  headers: Record<string, string>, path: string[], proxyNs: string | undefined,
 ): ExplainedDestination {
   const host = dest.host ?? '';
-  const svc = findService(ctx.index, host, ruleNs);
+  const svc = branch.asRequested ? findService(ctx.index, host, ruleNs) : findServiceByFqdn(ctx.index, resolveConfigHost(host, ruleNs));
   const base = {
     host,
     subset: dest.subset,
@@ -248,7 +250,7 @@ function destination(
   if (!svc) {
     return { ...base, selection: 'no Service for this host in the manifests', workloads: [], status: 503, message: `no Service ${host}` };
   }
-  const sel = selectPods(ctx.index, svc, dest.subset, dynamicKeys, headers, ctx.opts);
+  const sel = selectPods(ctx.index, svc, dest.subset, dynamicKeys, headers, ctx.opts, proxyNs);
   const policy = sel.destinationRule ? destinationPolicy(sel.destinationRule, dest.subset) : undefined;
   const at = { ...base, service: serviceName(svc), ...(policy ? { trafficPolicy: policy } : {}), selection: sel.selection };
   if (sel.noHealthyUpstream) return { ...at, workloads: [], status: 503, message: `no healthy upstream: ${sel.noHealthyUpstream}` };

@@ -59,7 +59,8 @@ function checkDestination(index: ManifestIndex, vs: Manifest, where: string, des
   if (!isDns1123Label(subset)) report('GR003', vs, `${where}.destination.subset "${subset}" is not a DNS-1123 label`);
   const svc = findService(index, dest?.host ?? '', namespaceOf(vs));
   if (!svc) return;
-  const dr = destinationRuleFor(index, svc);
+  // as a caller in the VirtualService's namespace sees it (its own rules, then the Service's, then the root's)
+  const dr = destinationRuleFor(index, svc, namespaceOf(vs));
   const subsets = dr ? index.views.destinationRule(dr).subsets ?? [] : [];
   if (!subsets.some((s) => s.name === subset)) {
     report('GR001', vs, `${where} routes to subset "${subset}" of ${dest?.host}, but ${dr ? `DestinationRule ${dr.metadata.name} does not define it` : 'no DestinationRule exists for that host'} (Envoy answers 503)`);

@@ -59,13 +59,14 @@ export function isPresenceMatch(m: StringMatch | undefined): boolean {
 }
 
 /**
- * A `withoutHeaders` entry as Envoy evaluates it (an inverted HeaderMatcher,
- * source/common/http/header_utility.cc `matchHeaders`): on a request WITHOUT the header only an
- * inverted presence match holds; an inverted string match (`{regex: '.*'}`) fails there.
+ * A `withoutHeaders` entry as Istio 1.23 renders it and Envoy evaluates it: an inverted
+ * HeaderMatcher (source/common/http/header_utility.cc `matchHeaders`); for a string match Istio also
+ * sets `treat_missing_header_as_empty` (pilot/pkg/networking/core/route/route.go
+ * `TranslateRouteMatch`), so a missing header is tested as "" and the inverted match usually holds.
  */
 export function withoutHeaderHolds(m: StringMatch | undefined, value: string | undefined): boolean {
-  if (value === undefined) return isPresenceMatch(m);
-  return !matchString(m, value);
+  if (isPresenceMatch(m)) return value === undefined;
+  return !matchString(m, value ?? '');
 }
 
 /** Istio `StringMatch`: exactly one of exact / prefix / regex; `{}` (or none, or regex `*`) means "present". */
@@ -86,14 +87,17 @@ function header(req: RequestInfo, name: string): string | undefined {
   return undefined;
 }
 
-function pathAndQuery(req: RequestInfo): { path: string; query: Record<string, string> } {
+function pathAndQuery(req: RequestInfo): { path: string; query: Map<string, string> } {
   const raw = req.path ?? '/';
   const i = raw.indexOf('?');
-  const query: Record<string, string> = {};
+  const query = new Map<string, string>();
   if (i >= 0) {
+    // Envoy's QueryParamsMulti::parseQueryString: not percent-decoded, value after the first `=`,
+    // and a matcher reads the first value of a repeated name (getFirstValue).
     for (const pair of raw.slice(i + 1).split('&')) {
-      const [k, v = ''] = pair.split('=');
-      if (k) query[decodeURIComponent(k)] = decodeURIComponent(v);
+      const eq = pair.indexOf('=');
+      const k = eq >= 0 ? pair.slice(0, eq) : pair;
+      if (k && !query.has(k)) query.set(k, eq >= 0 ? pair.slice(eq + 1) : '');
     }
   }
   return { path: i >= 0 ? raw.slice(0, i) : raw, query };
@@ -108,8 +112,10 @@ function gatewayMatches(gateways: string[], req: RequestInfo): boolean {
 export function matchRequest(m: HttpMatch, req: RequestInfo): boolean {
   const { path, query } = pathAndQuery(req);
   if (m.uri) {
-    const p = m.ignoreUriCase ? path.toLowerCase() : path;
-    const u = m.ignoreUriCase ? lowerMatch(m.uri) : m.uri;
+    // Envoy ignores `case_sensitive` (ignoreUriCase) for safe_regex paths (route.proto RouteMatch).
+    const fold = m.ignoreUriCase === true && m.uri.regex === undefined;
+    const p = fold ? path.toLowerCase() : path;
+    const u = fold ? lowerMatch(m.uri) : m.uri;
     if (!matchString(u, p)) return false;
   }
   if (m.method && !matchString(m.method, req.method ?? 'GET')) return false;
@@ -122,7 +128,7 @@ export function matchRequest(m: HttpMatch, req: RequestInfo): boolean {
     if (!withoutHeaderHolds(sm, header(req, name))) return false;
   }
   for (const [name, sm] of Object.entries(m.queryParams ?? {})) {
-    if (!matchString(sm, query[name])) return false;
+    if (!matchString(sm, query.get(name))) return false;
   }
   if (m.sourceLabels && !Object.entries(m.sourceLabels).every(([k, v]) => req.sourceLabels?.[k] === v)) return false;
   if (m.sourceNamespace && m.sourceNamespace !== req.sourceNamespace) return false;
@@ -133,7 +139,7 @@ export function matchRequest(m: HttpMatch, req: RequestInfo): boolean {
 function lowerMatch(sm: StringMatch): StringMatch {
   if (sm.exact !== undefined) return { exact: sm.exact.toLowerCase() };
   if (sm.prefix !== undefined) return { prefix: sm.prefix.toLowerCase() };
-  return { regex: `(?i)${sm.regex}` };
+  return sm;
 }
 
 /** The part of an `http` rule that decides whether it applies. */

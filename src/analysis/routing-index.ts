@@ -7,7 +7,7 @@
 import { HostLookup, hostLookup, remembered } from './host-lookup';
 import { HttpRule } from '../model/istio-views';
 import { Manifest, ManifestIndex, namespaceOf } from '../model/manifest';
-import { qualifyHost } from '../model/matching';
+import { hostCovers, resolveConfigHost } from '../model/matching';
 
 /** An http rule of a VirtualService, with its index in `http`. */
 export interface IndexedRule {
@@ -66,8 +66,12 @@ function build(index: ManifestIndex): RoutingLookups {
   return {
     meshVirtualServices: (fqdn) => {
       mesh ??= hostLookup(index.virtualServices.filter((vs) => boundToMesh(index, vs)).flatMap((vs) =>
-        (index.views.virtualService(vs).hosts ?? []).map((h) => ({ host: qualifyHost(h, namespaceOf(vs)), value: vs }))));
-      return mesh.all(fqdn);
+        (index.views.virtualService(vs).hosts ?? []).map((h) => ({ host: resolveConfigHost(h, namespaceOf(vs)), value: vs }))));
+      // Istio 1.23 (sidecar.go computeWildcardHostVirtualServiceIndex, MostSpecificHostMatch): an exact
+      // host first, then the longest wildcard; input order among equals (stable sort).
+      const specificity = (vs: Manifest) => Math.max(...(index.views.virtualService(vs).hosts ?? [])
+        .map((h) => resolveConfigHost(h, namespaceOf(vs))).filter((h) => hostCovers(h, fqdn)).map((h) => (h === fqdn ? Infinity : h.length)));
+      return mesh.all(fqdn).map((vs) => ({ vs, rank: specificity(vs) })).sort((a, b) => b.rank - a.rank).map((e) => e.vs);
     },
     gatewayVirtualServices: (ref) => byGateway.get(ref) ?? [],
     servicesNamed: (name) => byName.get(name) ?? [],

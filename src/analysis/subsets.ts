@@ -6,7 +6,8 @@ import { HostLookup, hostLookup, remembered } from './host-lookup';
 import { FallbackPolicy } from '../model/dynamic-subset/fallback-policy';
 import { DynamicSubset, DynamicSubsetKey } from '../model/istio-views';
 import { Manifest, ManifestIndex, namespaceOf, workloadsOf } from '../model/manifest';
-import { labelsMatch, qualifyHost } from '../model/matching';
+import { field, items } from '../model/json';
+import { labelsMatch, qualifyHost, resolveConfigHost } from '../model/matching';
 
 /** The pods one destination reaches. */
 export interface PodSelection {
@@ -28,27 +29,52 @@ export interface PodIpOptions {
   readonly podIps?: Record<string, string[]>;
 }
 
+/** The root (config) namespace of Istio's default mesh config. */
+const ROOT_NAMESPACE = 'istio-system';
+
 /**
- * The DestinationRule for a Service: the first in input order whose host (resolved in the DR's
- * namespace) covers the Service. A map lookup per Service (see {@link hostLookup}).
+ * The DestinationRule a proxy in `proxyNamespace` uses for a Service, as Istio 1.23 chooses it
+ * (pilot/pkg/model/push_context.go `destinationRule`): a rule of the proxy's namespace, else one of
+ * the Service's namespace exported to the proxy, else one of the root namespace exported to it;
+ * within a namespace the most specific host (`MostSpecificHostMatch`: exact, then the longest
+ * wildcard), the first given among equals. Rules of any other namespace are not used.
  */
-export function destinationRuleFor(index: ManifestIndex, svc: Manifest): Manifest | undefined {
-  const drs = remembered(DR_LOOKUPS, index, () => hostLookup(index.destinationRules.flatMap((dr) => {
-    const host = index.views.destinationRule(dr).host;
-    return host === undefined ? [] : [{ host: qualifyHost(host, namespaceOf(dr)), value: dr }];
-  })));
-  return drs.first(qualifyHost(svc.metadata.name, namespaceOf(svc)));
+export function destinationRuleFor(index: ManifestIndex, svc: Manifest, proxyNamespace = namespaceOf(svc)): Manifest | undefined {
+  const byNs = remembered(DR_LOOKUPS, index, () => {
+    const pairs = new Map<string, Array<{ host: string; value: Manifest }>>();
+    for (const dr of index.destinationRules) {
+      const host = index.views.destinationRule(dr).host;
+      if (host === undefined) continue;
+      const ns = namespaceOf(dr);
+      pairs.set(ns, [...(pairs.get(ns) ?? []), { host: resolveConfigHost(host, ns), value: dr }]);
+    }
+    return new Map([...pairs].map(([ns, list]) => [ns, hostLookup(list)]));
+  });
+  const fqdn = qualifyHost(svc.metadata.name, namespaceOf(svc));
+  const inNs = (ns: string, exported: boolean) => {
+    const hits = (byNs.get(ns)?.all(fqdn) ?? []).filter((dr) => !exported || exportedTo(dr, proxyNamespace));
+    const host = (dr: Manifest) => resolveConfigHost(index.views.destinationRule(dr).host ?? '', ns);
+    return hits.find((dr) => host(dr) === fqdn) ?? [...hits].sort((a, b) => host(b).length - host(a).length)[0];
+  };
+  return (proxyNamespace !== ROOT_NAMESPACE ? inNs(proxyNamespace, false) : undefined)
+    ?? inNs(namespaceOf(svc), true) ?? inNs(ROOT_NAMESPACE, true);
 }
 
-const DR_LOOKUPS = new WeakMap<ManifestIndex, HostLookup<Manifest>>();
+/** Whether a rule's `exportTo` (default: every namespace) lets a proxy in `ns` see it. */
+function exportedTo(dr: Manifest, ns: string): boolean {
+  const to = items(field(dr.spec, 'exportTo')).filter((x): x is string => typeof x === 'string');
+  return to.length === 0 || to.includes('*') || to.includes(ns) || (to.includes('.') && namespaceOf(dr) === ns);
+}
+
+const DR_LOOKUPS = new WeakMap<ManifestIndex, Map<string, HostLookup<Manifest>>>();
 
 /** The pods a destination reaches for a request, following Istio and ASM semantics. */
 export function selectPods(
   index: ManifestIndex, svc: Manifest, subset: string | undefined,
-  dynamicKeys: readonly DynamicSubsetKey[] | undefined, headers: Record<string, string>, opts: PodIpOptions = {},
+  dynamicKeys: readonly DynamicSubsetKey[] | undefined, headers: Record<string, string>, opts: PodIpOptions = {}, proxyNamespace?: string,
 ): PodSelection {
   const all = workloadsOf(index, svc);
-  const dr = destinationRuleFor(index, svc);
+  const dr = destinationRuleFor(index, svc, proxyNamespace);
   const spec = dr && index.views.destinationRule(dr);
   if (subset !== undefined) {
     const def = (spec?.subsets ?? []).find((s) => s.name === subset);

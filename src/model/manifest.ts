@@ -176,6 +176,11 @@ export function findService(index: ManifestIndex, host: string, ns: string): Man
   return lookupsOf(index).serviceByFqdn.get(qualifyHost(host, ns));
 }
 
+/** The Service whose fully qualified name is `fqdn` (no short-name resolution), or undefined. */
+export function findServiceByFqdn(index: ManifestIndex, fqdn: string): Manifest | undefined {
+  return lookupsOf(index).serviceByFqdn.get(fqdn);
+}
+
 /** The short `name.namespace` form of a Service, used in tables. */
 export function serviceName(svc: Manifest): string {
   return `${svc.metadata.name}.${namespaceOf(svc)}`;

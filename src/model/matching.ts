@@ -58,6 +58,16 @@ export function qualifyHost(host: string, ns: string): string {
   return host;
 }
 
+/**
+ * A host written in Istio config (VirtualService `hosts` and `destination.host`, DestinationRule
+ * `host`) as Istio 1.23 resolves it (pilot/pkg/model/config.go `ResolveShortnameToFQDN`): only a
+ * name without dots is qualified with the config's namespace; `mockb.shop` stays as written, which
+ * is not the Service `mockb.shop.svc.cluster.local` (request hosts: {@link qualifyHost}).
+ */
+export function resolveConfigHost(host: string, ns: string): string {
+  return host === '*' || host.includes('.') ? host : `${host}.${ns}.${CLUSTER_DOMAIN}`;
+}
+
 /** Whether every `key: value` of `selector` is among `labels` (an empty selector selects all). */
 export function labelsMatch(selector: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>>): boolean {
   return Object.entries(selector ?? {}).every(([k, v]) => labels[k] === String(v));

@@ -43,10 +43,30 @@ describe('which EnvoyFilters run at the gateway', () => {
     expect(gatewayHop(withFilters(lua('same-ns', SET('canary'), { namespace: 'default' }))).coloring?.map((c) => c.filter)).toEqual(['EnvoyFilter/default/same-ns']);
   });
 
-  test('filters run in priority order, then namespace and name; the last edit wins', () => {
+  test('filters run in priority order, then the root namespace first, then name; the last edit wins', () => {
     const hop = gatewayHop(withFilters(lua('b', SET('base')), lua('a', SET('canary'))));
     expect(hop.coloring?.map((c) => c.filter)).toEqual(['EnvoyFilter/istio-system/a', 'EnvoyFilter/istio-system/b']);
     expect(hop.headers['my-request-id']).toBe('base');
+  });
+
+  test('at equal priority the root namespace\'s filters run before the gateway namespace\'s (push_context.go EnvoyFilters, Istio 1.23)', () => {
+    const hop = gatewayHop(withFilters(lua('z-root', SET('base')), lua('a-local', SET('canary'), { namespace: 'default' })));
+    expect(hop.coloring?.map((c) => c.filter)).toEqual(['EnvoyFilter/istio-system/z-root', 'EnvoyFilter/default/a-local']);
+    expect(hop.headers['my-request-id']).toBe('canary');
+    const early = lua('a-local', SET('canary'), { namespace: 'default' });
+    const first = gatewayHop(withFilters(lua('z-root', SET('base')), { ...early, spec: { ...(early.spec as object), priority: -1 } }));
+    expect(first.coloring?.map((c) => c.filter)).toEqual(['EnvoyFilter/default/a-local', 'EnvoyFilter/istio-system/z-root']);
+  });
+
+  test('INSERT_FIRST puts a filter at the head of the chain: it runs before the filters inserted before the router, the last applied first', () => {
+    const atHead = (name: string, v: string, priority = 0) => {
+      const f = lua(name, SET(v));
+      const spec = f.spec as { configPatches: Array<{ patch: { operation: string } }> };
+      return { ...f, spec: { ...spec, priority, configPatches: [{ ...spec.configPatches[0], patch: { ...spec.configPatches[0].patch, operation: 'INSERT_FIRST' } }] } };
+    };
+    const hop = gatewayHop(withFilters(lua('a-before-router', SET('canary')), atHead('b-head', 'base'), atHead('c-head', 'other', 5)));
+    expect(hop.coloring?.map((c) => c.filter)).toEqual(['EnvoyFilter/istio-system/c-head', 'EnvoyFilter/istio-system/b-head', 'EnvoyFilter/istio-system/a-before-router']);
+    expect(hop.headers['my-request-id']).toBe('canary');
   });
 
   test('a script given per route (LuaPerRoute on the port\'s route configuration) runs on that port only', () => {

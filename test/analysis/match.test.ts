@@ -26,9 +26,9 @@ describe('request matching (Istio semantics)', () => {
     expect(matchRequest({ headers: { 'x-a': {} } }, req({ 'x-a': '' }))).toBe(true);
     expect(matchRequest({ headers: { 'x-a': {} } }, req({}))).toBe(false);
     expect(matchRequest({ withoutHeaders: { 'x-a': { exact: 'v1' } } }, req({ 'x-a': 'v1' }))).toBe(false);
-    // Envoy inverts the matcher; on a request WITHOUT the header an inverted string match fails and
-    // only an inverted presence match holds (header_utility.cc matchHeaders; Istio route.go canBeConvertedToPresentMatch)
-    expect(matchRequest({ withoutHeaders: { 'x-a': { exact: 'v1' } } }, req({}))).toBe(false);
+    // Envoy inverts the matcher; Istio sets treat_missing_header_as_empty on an inverted string match,
+    // so a request WITHOUT the header is tested as "" (route.go TranslateRouteMatch; test/analysis/match-envoy.test.ts)
+    expect(matchRequest({ withoutHeaders: { 'x-a': { exact: 'v1' } } }, req({}))).toBe(true);
     expect(matchRequest({ withoutHeaders: { 'x-a': { regex: '.*' } } }, req({}))).toBe(false);
     expect(matchRequest({ withoutHeaders: { 'x-a': {} } }, req({}))).toBe(true);
     expect(matchRequest({ withoutHeaders: { 'x-a': { regex: '*' } } }, req({}))).toBe(true);

@@ -79,9 +79,13 @@ function blockHolds(b: Obj, r: Req): boolean {
     if (h.startsWith('@')) throw new Error('JWT claim matches are not modelled by the test evaluator');
     return stringMatches(m, r.headers[h]);
   });
-  // Envoy inverts the matcher: on an absent header only an inverted presence match ({}) holds.
-  const withoutOk = Object.entries<Obj>(b.withoutHeaders ?? {}).every(([h, m]) =>
-    (r.headers[h] === undefined ? m?.exact === undefined && m?.prefix === undefined && m?.regex === undefined : !stringMatches(m, r.headers[h])));
+  // Envoy inverts the matcher; Istio 1.23 adds treat_missing_header_as_empty to an inverted string
+  // match (not to presence: {} or regex "*"), so an absent header is tested as "" (route.go TranslateRouteMatch).
+  const withoutOk = Object.entries<Obj>(b.withoutHeaders ?? {}).every(([h, m]) => {
+    const presence = m?.exact === undefined && m?.prefix === undefined && (m?.regex === undefined || m.regex === '*');
+    if (r.headers[h] === undefined) return presence || !stringMatches(m, '');
+    return presence ? false : !stringMatches(m, r.headers[h]);
+  });
   const uriOk = b.uri === undefined || stringMatches(b.uri, r.path);
   const methodOk = b.method === undefined || stringMatches(b.method, r.method);
   const queryOk = Object.entries<Obj>(b.queryParams ?? {}).every(([q, m]) => stringMatches(m, r.query[q]));
@@ -161,7 +165,13 @@ function subsetOf(t: Target, name: string | undefined): Obj | undefined | null {
 
 function parse(req: EvalRequest, port: number): Req {
   const [path, q] = (req.path ?? '/').split('?');
-  const query = Object.fromEntries((q ?? '').split('&').filter((x) => x).map((kv) => [kv.split('=')[0], kv.split('=')[1] ?? '']));
+  // Envoy parseQueryString: no percent-decoding, the value after the first "=", the first of a repeated name
+  const query: Record<string, string> = Object.create(null);
+  for (const kv of (q ?? '').split('&').filter((x) => x)) {
+    const eq = kv.indexOf('=');
+    const k = eq < 0 ? kv : kv.slice(0, eq);
+    if (!(k in query)) query[k] = eq < 0 ? '' : kv.slice(eq + 1);
+  }
   const headers = Object.fromEntries(Object.entries(req.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   return { port, path, query, method: req.method ?? 'GET', headers, sourceLabels: req.sourceLabels ?? {} };
 }

@@ -51,10 +51,10 @@ function stringMatch(m: any, value: string | undefined): boolean {
 
 function blockMatches(block: any, req: Headers): boolean {
   const withH = Object.entries(block.headers ?? {}).every(([h, m]) => stringMatch(m, req[h]));
-  // Envoy inverts the header matcher; on an absent header only an inverted presence match ({})
-  // holds, an inverted string match fails (header_utility.cc matchHeaders).
+  // Envoy inverts the header matcher; Istio 1.23 adds treat_missing_header_as_empty to an inverted
+  // string match, so an absent header is tested as "" (route.go TranslateRouteMatch).
   const without = Object.entries(block.withoutHeaders ?? {}).every(([h, m]: [string, any]) =>
-    (req[h] === undefined ? m.exact === undefined && m.prefix === undefined && m.regex === undefined : !stringMatch(m, req[h])));
+    (req[h] === undefined ? !stringMatch(m, '') || (m.exact === undefined && m.prefix === undefined) : !stringMatch(m, req[h])));
   const other = Object.keys(block).filter((k) => k !== 'headers' && k !== 'withoutHeaders' && k !== 'name');
   if (other.length > 0) throw new Error(`match fields ${other.join(', ')} are not supported by the test evaluator`);
   return withH && without;
