@@ -5,8 +5,8 @@
 import { HostLookup, hostLookup, remembered } from './host-lookup';
 import { FallbackPolicy } from '../model/dynamic-subset/fallback-policy';
 import { DynamicSubset, DynamicSubsetKey } from '../model/istio-views';
-import { Manifest, ManifestIndex, namespaceOf, workloadsOf } from '../model/manifest';
 import { field, items } from '../model/json';
+import { Manifest, ManifestIndex, namespaceOf, workloadsOf } from '../model/manifest';
 import { labelsMatch, qualifyHost, resolveConfigHost } from '../model/matching';
 
 /** The pods one destination reaches. */

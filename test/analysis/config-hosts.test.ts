@@ -9,15 +9,21 @@ import { explain } from '../../src/analysis';
  */
 const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'reviews', namespace: 'shop' }, spec: { selector: { app: 'reviews' }, ports: [{ name: 'http', port: 9080 }] } };
 const dep = (version: string) => ({
-  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `reviews-${version}`, namespace: 'shop' },
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: `reviews-${version}`, namespace: 'shop' },
   spec: { replicas: 1, selector: { matchLabels: { app: 'reviews', version } }, template: { metadata: { labels: { app: 'reviews', version } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
 });
 const vs = (hosts: string[], dest: string) => ({
-  apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'reviews', namespace: 'shop' },
+  apiVersion: 'networking.istio.io/v1beta1',
+  kind: 'VirtualService',
+  metadata: { name: 'reviews', namespace: 'shop' },
   spec: { hosts, http: [{ route: [{ destination: { host: dest, subset: 'v2' } }] }] },
 });
 const dr = (host: string) => ({
-  apiVersion: 'networking.istio.io/v1beta1', kind: 'DestinationRule', metadata: { name: 'reviews', namespace: 'shop' },
+  apiVersion: 'networking.istio.io/v1beta1',
+  kind: 'DestinationRule',
+  metadata: { name: 'reviews', namespace: 'shop' },
   spec: { host, subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] },
 });
 const base = [svc, dep('v1'), dep('v2')];
@@ -50,8 +56,11 @@ describe('config hosts resolve as Istio 1.23 ResolveShortnameToFQDN', () => {
 });
 
 describe('the VirtualService Istio 1.23 applies to a Service (sidecar.go computeWildcardHostVirtualServiceIndex)', () => {
-  const named = (name: string, hosts: string[], subset: string) => ({ ...vs(hosts, 'reviews'), metadata: { name, namespace: 'shop' },
-    spec: { hosts, http: [{ route: [{ destination: { host: 'reviews', subset } }] }] } });
+  const named = (name: string, hosts: string[], subset: string) => ({
+    ...vs(hosts, 'reviews'),
+    metadata: { name, namespace: 'shop' },
+    spec: { hosts, http: [{ route: [{ destination: { host: 'reviews', subset } }] }] },
+  });
   test('an exact host wins over a wildcard given earlier, and a longer wildcard over a shorter one', () => {
     const exact = hop([...base, dr('reviews'), named('wide', ['*.shop.svc.cluster.local'], 'v1'), named('exact', ['reviews'], 'v2')]);
     expect(exact.virtualService).toBe('shop/exact');

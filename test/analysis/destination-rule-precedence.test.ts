@@ -9,12 +9,16 @@ import { explain, explainCall, indexManifests, lint } from '../../src/analysis';
  */
 const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'reviews', namespace: 'shop' }, spec: { selector: { app: 'reviews' }, ports: [{ name: 'http', port: 9080 }] } };
 const dep = (version: string) => ({
-  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `reviews-${version}`, namespace: 'shop' },
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: `reviews-${version}`, namespace: 'shop' },
   spec: { replicas: 1, selector: { matchLabels: { app: 'reviews', version } }, template: { metadata: { labels: { app: 'reviews', version } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
 });
 const vs = { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'reviews', namespace: 'shop' }, spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 's' } }] }] } };
 const dr = (namespace: string, host: string, version: string, extra: Record<string, unknown> = {}) => ({
-  apiVersion: 'networking.istio.io/v1beta1', kind: 'DestinationRule', metadata: { name: `dr-${version}`, namespace },
+  apiVersion: 'networking.istio.io/v1beta1',
+  kind: 'DestinationRule',
+  metadata: { name: `dr-${version}`, namespace },
   spec: { host, subsets: [{ name: 's', labels: { version } }], ...extra },
 });
 const base = [svc, dep('v1'), dep('v2'), dep('v3'), vs];

@@ -14,11 +14,16 @@ describe('diff: literal alternatives inside a regex group', () => {
 
   test('replacing exact "jason" by regex "jas(on|per)" on Bookinfo reviews changes where "jasper" goes', () => {
     const vs = (match: object) => ({
-      apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'reviews', namespace: 'default' },
-      spec: { hosts: ['reviews'], http: [
-        { match: [{ headers: { 'end-user': match } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] },
-        { route: [{ destination: { host: 'reviews', subset: 'v3' } }] },
-      ] },
+      apiVersion: 'networking.istio.io/v1beta1',
+      kind: 'VirtualService',
+      metadata: { name: 'reviews', namespace: 'default' },
+      spec: {
+        hosts: ['reviews'],
+        http: [
+          { match: [{ headers: { 'end-user': match } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] },
+          { route: [{ destination: { host: 'reviews', subset: 'v3' } }] },
+        ],
+      },
     });
     const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'reviews', namespace: 'default' }, spec: { selector: { app: 'reviews' }, ports: [{ port: 9080 }] } };
     const dep = (v: string) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `reviews-${v}`, namespace: 'default' }, spec: { selector: { matchLabels: { app: 'reviews', version: v } }, template: { metadata: { labels: { app: 'reviews', version: v } }, spec: { containers: [{ name: 'c', image: 'i' }] } } } });
