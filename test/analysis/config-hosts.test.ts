@@ -1,3 +1,4 @@
+import { REVIEWS_SERVICE, reviewsDeployment } from './helpers';
 import { explain } from '../../src/analysis';
 
 /**
@@ -7,13 +8,8 @@ import { explain } from '../../src/analysis';
  * DestinationRule is not the Service reviews.shop.svc.cluster.local. A requested host (a client's
  * Host header) is resolved as the cluster DNS and the Service's virtual host domains do.
  */
-const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'reviews', namespace: 'shop' }, spec: { selector: { app: 'reviews' }, ports: [{ name: 'http', port: 9080 }] } };
-const dep = (version: string) => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name: `reviews-${version}`, namespace: 'shop' },
-  spec: { replicas: 1, selector: { matchLabels: { app: 'reviews', version } }, template: { metadata: { labels: { app: 'reviews', version } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
-});
+const svc = REVIEWS_SERVICE;
+const dep = reviewsDeployment;
 const vs = (hosts: string[], dest: string) => ({
   apiVersion: 'networking.istio.io/v1beta1',
   kind: 'VirtualService',

@@ -1,3 +1,4 @@
+import { REVIEWS_SERVICE, reviewsDeployment } from './helpers';
 import { explain, explainCall, indexManifests, lint } from '../../src/analysis';
 
 /**
@@ -7,13 +8,8 @@ import { explain, explainCall, indexManifests, lint } from '../../src/analysis';
  * specific host (exact before wildcard, `MostSpecificHostMatch`); a rule in any other namespace is
  * never used, and `exportTo` hides a rule from other namespaces.
  */
-const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'reviews', namespace: 'shop' }, spec: { selector: { app: 'reviews' }, ports: [{ name: 'http', port: 9080 }] } };
-const dep = (version: string) => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name: `reviews-${version}`, namespace: 'shop' },
-  spec: { replicas: 1, selector: { matchLabels: { app: 'reviews', version } }, template: { metadata: { labels: { app: 'reviews', version } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
-});
+const svc = REVIEWS_SERVICE;
+const dep = reviewsDeployment;
 const vs = { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'reviews', namespace: 'shop' }, spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 's' } }] }] } };
 const dr = (namespace: string, host: string, version: string, extra: Record<string, unknown> = {}) => ({
   apiVersion: 'networking.istio.io/v1beta1',

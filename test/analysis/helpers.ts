@@ -19,3 +19,14 @@ export function chain(hops: any[]): string[][] {
   }
   return out;
 }
+
+/** Bookinfo's reviews Service in namespace shop (port 9080), for hand-written manifest tests. */
+export const REVIEWS_SERVICE = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'reviews', namespace: 'shop' }, spec: { selector: { app: 'reviews' }, ports: [{ name: 'http', port: 9080 }] } };
+
+/** A reviews Deployment `reviews-<version>` in namespace shop whose pods carry `version: <version>`. */
+export const reviewsDeployment = (version: string) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: `reviews-${version}`, namespace: 'shop' },
+  spec: { replicas: 1, selector: { matchLabels: { app: 'reviews', version } }, template: { metadata: { labels: { app: 'reviews', version } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
+});
