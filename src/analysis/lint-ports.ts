@@ -8,14 +8,14 @@
  * Pods that declare no container port at all are not reported for a numeric targetPort:
  * Kubernetes and Istio route to undeclared ports, so nothing proves them wrong.
  */
-import type { Severity } from './lint-types';
+import type { LintCheck, RuleInfo } from './lint-types';
 import { destinationRuleFor } from './subsets';
 import { field, items, num, str } from '../model/json';
 import { Manifest, ManifestIndex, workloadsOf } from '../model/manifest';
 import { labelsMatch } from '../model/matching';
 
-/** The rule of this file, merged into `LINT_RULES`. */
-export const PORT_RULES: Record<string, { severity: Severity; summary: string }> = {
+/** The rule of this file. */
+const PORT_RULES: Readonly<Record<string, RuleInfo>> = {
   GR020: { severity: 'error', summary: 'subset pods expose no port the Service targets' },
 };
 
@@ -70,3 +70,6 @@ export function checkSubsetPorts(index: ManifestIndex, report: Report): void {
     }
   }
 }
+
+/** GR020 in lint's table shape (lint.ts `LINT_CHECKS`). */
+export const PORT_CHECK: LintCheck = { rules: PORT_RULES, check: checkSubsetPorts };

@@ -11,10 +11,11 @@
  * their timeout, retries, fault, mirror, CORS, header changes, rewrite and destination port.
  * (Weight mode edits the match-less rules in place and keeps all of that.)
  */
+import type { Finding, LintCheck } from './lint-types';
 import { field, items } from '../model/json';
 import { ReleaseUnit, releaseUnits } from '../model/kruise/istio-contract';
 import { rolloutSpec } from '../model/kruise/kruise-views';
-import { Manifest, ManifestIndex, ObjectRef, indexManifests, namespaceOf, refOf } from '../model/manifest';
+import { Manifest, ManifestIndex, indexManifests, namespaceOf, refOf } from '../model/manifest';
 
 /** The rule's `LINT_RULES` entry. */
 export const RELEASE_POLICY_RULE = {
@@ -23,25 +24,12 @@ export const RELEASE_POLICY_RULE = {
   summary: 'Kruise\'s match-mode canary rule drops the policy (timeout, retries, fault, ...) of the routes it bypasses',
 };
 
-/** The entry for lint.ts's `LINT_RULES` (spread it in, as `...PORT_RULES` is). */
-export const RELEASE_POLICY_RULES: Record<string, { severity: 'warning'; summary: string }> = {
-  [RELEASE_POLICY_RULE.code]: { severity: RELEASE_POLICY_RULE.severity, summary: RELEASE_POLICY_RULE.summary },
-};
-
 /** Rule fields Kruise's canary rule does not copy. */
 const RULE_FIELDS = ['timeout', 'retries', 'fault', 'mirror', 'mirrors', 'corsPolicy', 'headers', 'rewrite'] as const;
 
-/** One finding, as lint reports it. */
-export interface ReleasePolicyFinding {
-  readonly code: string;
-  readonly severity: 'warning';
-  readonly object: ObjectRef;
-  readonly message: string;
-}
-
 /** The findings of GR015 over manifests. */
-export function releasePolicyFindings(manifests: readonly unknown[]): ReleasePolicyFinding[] {
-  const out: ReleasePolicyFinding[] = [];
+export function releasePolicyFindings(manifests: readonly unknown[]): Finding[] {
+  const out: Finding[] = [];
   checkReleasePolicy(indexManifests(manifests), (code, m, message) => out.push({ code, severity: RELEASE_POLICY_RULE.severity, object: refOf(m), message }));
   return out;
 }
@@ -96,3 +84,9 @@ function lostPolicies(vs: Manifest, service: string): string[] {
   });
   return out;
 }
+
+/** GR015 in lint's table shape (lint.ts `LINT_CHECKS`). */
+export const RELEASE_POLICY_CHECK: LintCheck = {
+  rules: { [RELEASE_POLICY_RULE.code]: { severity: RELEASE_POLICY_RULE.severity, summary: RELEASE_POLICY_RULE.summary } },
+  check: checkReleasePolicy,
+};

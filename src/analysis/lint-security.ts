@@ -2,11 +2,11 @@
  * Security lint over any manifests (issue #16): lane entry a client chooses, colorings that reach
  * no gateway, claims nobody verifies, and calls outside the declared call graph where zero trust
  * or proxy scoping makes them fail. Self-contained: {@link lintSecurity} and
- * {@link SECURITY_LINT_RULES}; lint.ts merges them (one line each, see the issue-16 note).
+ * {@link SECURITY_LINT_RULES}; lint.ts runs them as {@link SECURITY_CHECK}.
  */
 import { filterSelectsGateway } from './coloring';
 import { findLanesIndexed } from './lanes';
-import type { Finding, LintCheck, Severity } from './lint-types';
+import type { Finding, LintCheck, RuleInfo } from './lint-types';
 import { envoyFilterSpec } from '../model/istio-views';
 import { field, items, listOf, mapOf, str } from '../model/json';
 import { Manifest, ManifestIndex, annotationList, callsOf, findService, formatRef, indexManifests, namespaceOf, refOf, workloadsOf } from '../model/manifest';
@@ -21,7 +21,7 @@ const at = (m: Manifest, ...path: string[]): unknown => path.reduce<unknown>((v,
 const labelsAt = (m: Manifest, ...path: string[]): Record<string, string> | undefined => stringMap(at(m, ...path));
 
 /** The rules: code → severity and summary. */
-export const SECURITY_LINT_RULES: Record<string, { severity: Severity; summary: string }> = {
+export const SECURITY_LINT_RULES: Readonly<Record<string, RuleInfo>> = {
   GR101: { severity: 'warning', summary: 'lane entered only by client-chosen rules (any client can enter it), not acknowledged' },
   GR102: { severity: 'warning', summary: 'ingress coloring EnvoyFilter selects no gateway of the manifests' },
   GR103: { severity: 'warning', summary: 'a workload calls a service of the manifests that is not in its declared calls' },

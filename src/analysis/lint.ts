@@ -7,8 +7,8 @@
 import { COLORING_CHECK } from './lint-coloring';
 import { KRUISE_CHECK } from './lint-kruise';
 import { LANES_CHECK } from './lint-lanes';
-import { PORT_RULES, checkSubsetPorts } from './lint-ports';
-import { RELEASE_POLICY_RULES, checkReleasePolicy } from './lint-release-policy';
+import { PORT_CHECK } from './lint-ports';
+import { RELEASE_POLICY_CHECK } from './lint-release-policy';
 import { ROUTING_CHECK } from './lint-routing';
 import { SECURITY_CHECK } from './lint-security';
 import { SUPPRESSION_CHECK, applySuppressions } from './lint-suppress';
@@ -23,8 +23,8 @@ export const LINT_CHECKS: readonly LintCheck[] = [
   LANES_CHECK,
   KRUISE_CHECK,
   COLORING_CHECK,
-  { rules: RELEASE_POLICY_RULES, check: checkReleasePolicy }, // GR015 (#12)
-  { rules: PORT_RULES, check: checkSubsetPorts }, // GR020 (#13)
+  RELEASE_POLICY_CHECK, // GR015 (#12)
+  PORT_CHECK, // GR020 (#13)
   SECURITY_CHECK, // GR101-GR107 (#16)
   SUPPRESSION_CHECK,
 ];
