@@ -45,8 +45,9 @@ export interface HttpRule {
   /**
    * Headers that must be absent: Istio `withoutHeaders` with an empty StringMatch `{}`, which
    * Istio 1.23 turns into an inverted `present_match` (pilot/pkg/networking/core/route/route.go
-   * `canBeConvertedToPresentMatch`). An inverted string match (`{regex: '.*'}`) never matches a
-   * request WITHOUT the header in Envoy (`HeaderUtility::matchHeaders`), so it cannot express absence.
+   * `canBeConvertedToPresentMatch`). A string match cannot express absence: Istio tests a missing
+   * header as "" (`treat_missing_header_as_empty`), which `{regex: '.*'}` matches, so its inverted
+   * form never matches a request WITHOUT the header (Envoy `HeaderUtility::matchHeaders`).
    */
   readonly withoutHeaders?: readonly string[];
   /** Destinations (weights as shares). Exactly one of `destinations` and `directResponse`. */
